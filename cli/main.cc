@@ -1,0 +1,42 @@
+// Entry point of the npujar tool: builds the subcommand table and dispatches.
+#include <cstdio>
+#include <exception>
+
+#include "commands.h"
+
+namespace {
+
+struct CommandEntry {
+  const char* name;
+  void (*add)(CLI::App& app);
+};
+
+// Every subcommand, in the order `npujar --help` lists them.
+const CommandEntry kCommands[] = {
+    {"inspect", npujar::cli::add_inspect_command},
+    {"verify", npujar::cli::add_verify_command},
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"npujar: pack PyTorch models into archives that JVM applications run natively"};
+  app.set_version_flag("--version", std::string("npujar ") + NPUJAR_VERSION_STRING);
+  app.require_subcommand(1);
+  for (const CommandEntry& command : kCommands) {
+    command.add(app);
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error);
+  } catch (const npujar::cli::CommandError& error) {
+    std::fprintf(stderr, "npujar: %s\n", error.message.c_str());
+    return error.exit_code;
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "npujar: internal error: %s\n", error.what());
+    return 2;
+  }
+  return 0;
+}
