@@ -22,9 +22,10 @@
 //   cast       attrs: to: int (a DType value). Float to int truncates.
 //
 // Linear algebra:
-//   matmul (a, b): torch.matmul, batch dims broadcast; 1-D operands are
-//     promoted and the added dimension removed as in PyTorch.
-//   linear (x, weight[out,in], bias?[out]): x @ weight^T + bias.
+//   matmul (a, b, bias?, residual?): torch.matmul, batch dims broadcast;
+//     1-D operands are promoted and the added dimension removed as in
+//     PyTorch. bias is 1-D with the output's last extent.
+//   linear (x, weight[out,in], bias?[out], residual?): x @ weight^T + bias.
 //   conv2d (x[N,C,H,W], weight[O,C/groups,KH,KW], bias?[O], residual?):
 //     attrs: strides [sh,sw], pads [top,left,bottom,right] (zero padding),
 //     dilations [dh,dw], groups. Other padding modes are a `pad` node before.
