@@ -27,8 +27,9 @@ inline constexpr size_t kMaxSectionNameLength = 48;
 // Sections are aligned to at least this many bytes (a cache line, and the
 // alignment the model ABI promises for weights).
 inline constexpr uint32_t kMinSectionAlignment = 64;
-// Larger alignments waste file space without helping any loader.
-inline constexpr uint32_t kMaxSectionAlignment = 1u << 16;
+// One page: enough to map a section's pages directly, and what the reader's
+// private copy of a buffer guarantees.
+inline constexpr uint32_t kMaxSectionAlignment = 4096;
 
 // What a section contains. A reader knows the kinds defined by the minor
 // version it was written for (is_known_section_kind); sections of other

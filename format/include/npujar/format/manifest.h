@@ -87,8 +87,8 @@ struct DeviceRequirement {
 //   kind:   cpu | npu | gpu
 //   format: object | bitcode | openvino-ir | npu-blob
 //   arch:   x86_64 | aarch64 (empty for a device variant that needs no host code)
-// Parsing rejects other values of kind and format, because a runtime could
-// not tell whether it may run such a variant.
+// Other values parse, so that an older runtime can read a newer archive; a
+// runtime skips variants whose kind, format or arch it does not know.
 struct Variant {
   std::string name;  // unique in the manifest, e.g. "cpu-x86-64-v3"
   std::string kind;
@@ -128,7 +128,7 @@ struct Manifest {
 
 // Parses and validates the YAML text of a manifest. Raises FormatError with
 // kMalformedManifest naming the key path (e.g. "inputs[1].shape[0]") on a
-// syntax error, a missing or mistyped key, an unknown dtype/kind/format, a
+// syntax error, a missing or mistyped key, an unknown dtype, a
 // symbol used in a shape or the arena but not listed in `symbols`, or a
 // duplicate input, output or variant name; kUnsupportedVersion when
 // format_version has another major.

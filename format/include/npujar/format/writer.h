@@ -15,9 +15,9 @@ namespace npujar::format {
 
 struct SectionOptions {
   Compression compression = Compression::kNone;
-  // Power of two in [kMinSectionAlignment, kMaxSectionAlignment]. Weights
-  // that the runtime maps in place want at least 64; 4096 lets a loader map
-  // the section's pages directly.
+  // Power of two in [kMinSectionAlignment, kMaxSectionAlignment], that is
+  // 64 to 4096. Weights that the runtime reads in place need at least 64;
+  // 4096 lets a loader map the section's pages directly.
   uint32_t alignment = kMinSectionAlignment;
   // A reader that does not know the section's kind rejects the archive when
   // this is set and skips the section otherwise.
