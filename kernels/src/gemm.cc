@@ -1,0 +1,352 @@
+// Packed-panel SGEMM.
+//
+// B is packed once (at pack time for weights) into panels of 16 columns,
+// [ceil(N/64)*4][K][16], the layout documented in kernels.h. A register tile
+// of MR rows by NV vectors of C is accumulated by a micro-kernel that, for
+// each k, loads NV vectors of B from the panels and multiplies each by a
+// broadcast scalar of A. Tiles are 1, 2 or 4 panels wide (16, 32 or 64
+// floats); padding N to 64 means a tile never reads past the packed buffer.
+//
+// The driver splits C into blocks of at most kMaxBlockRows rows by about 256
+// columns, one task per block. Each task walks K in blocks of at most kMaxKc,
+// copying its rows of A into a contiguous [MR-row tile][kc][MR] buffer on the
+// stack (so any A strides, including the column-major im2col matrix of the
+// convolution, run the same micro-kernel) and accumulating into C. Bias,
+// residual and activation are applied when the last K block is stored.
+//
+// The tile shape is a compile-time parameter chosen per call from the shape:
+// small M gets a tile of exactly M rows, and on 64-byte vectors M = 49 (a
+// 7x7 feature map) gets a 7-row tile instead of wasting 7 rows of 56.
+#include "gemm.h"
+
+namespace npk {
+namespace {
+
+constexpr int64_t kPanelWidth = 16;
+constexpr int64_t kPaddedColumns = 64;
+constexpr int64_t kMaxKc = 256;
+constexpr int64_t kMaxBlockRows = 64;
+constexpr int64_t kTargetBlockColumns = 256;
+
+struct GemmArgs {
+  int64_t m, n, k;
+  const float* a;
+  int64_t stride_am, stride_ak;
+  const float* packed_b;
+  float* c;
+  int64_t stride_cm, stride_cn;
+  const float* bias;
+  const float* residual;
+  Activation activation;
+};
+
+template <int MR, int NV>
+struct Tile {
+  static constexpr int kWidth = NV * kLanes;
+  static_assert(kWidth % kPanelWidth == 0, "tiles cover whole panels");
+  static_assert(kPaddedColumns % kWidth == 0, "tiles divide the column padding");
+
+  // acc[i][v] += sum over k of a[k*MR + i] * B(k, v-th vector of the tile).
+  static void multiply(int64_t kc, const float* a, const float* b, int64_t panel_stride,
+                       vf (&acc)[MR][NV]) {
+    for (int64_t k = 0; k < kc; ++k) {
+      vf bv[NV];
+      NPK_UNROLL
+      for (int v = 0; v < NV; ++v) {
+        const int column = v * kLanes;
+        bv[v] = load(b + (column / kPanelWidth) * panel_stride + k * kPanelWidth +
+                     column % kPanelWidth);
+      }
+      NPK_UNROLL
+      for (int i = 0; i < MR; ++i) {
+        const float ai = a[k * MR + i];
+        NPK_UNROLL
+        for (int v = 0; v < NV; ++v) acc[i][v] += ai * bv[v];
+      }
+    }
+  }
+
+  // Stores a full tile into C with unit column stride.
+  static void store_full(const GemmArgs& g, int64_t m0, int64_t n0, bool first, bool last,
+                         vf (&acc)[MR][NV]) {
+    NPK_UNROLL
+    for (int i = 0; i < MR; ++i) {
+      float* row = g.c + (m0 + i) * g.stride_cm + n0;
+      const float* residual_row =
+          g.residual != nullptr ? g.residual + (m0 + i) * g.stride_cm + n0 : nullptr;
+      NPK_UNROLL
+      for (int v = 0; v < NV; ++v) {
+        vf x = acc[i][v];
+        if (!first) x += load(row + v * kLanes);
+        if (last) {
+          if (g.bias != nullptr) x += load(g.bias + n0 + v * kLanes);
+          if (residual_row != nullptr) x += load(residual_row + v * kLanes);
+          x = g.activation.apply(x);
+        }
+        store(row + v * kLanes, x);
+      }
+    }
+  }
+
+  // Stores the valid rows x columns of a tile for any strides of C, going
+  // through a buffer so the arithmetic stays in vectors.
+  static void store_partial(const GemmArgs& g, int64_t m0, int64_t n0, int rows, int columns,
+                            bool first, bool last, vf (&acc)[MR][NV]) {
+    float buffer[MR * kWidth];
+    const int64_t scm = g.stride_cm;
+    const int64_t scn = g.stride_cn;
+
+    if (!first) {
+      gather(buffer, g.c, m0, n0, rows, columns, scm, scn);
+      add_buffer(acc, buffer);
+    }
+    if (last) {
+      if (g.bias != nullptr) {
+        float bias[kWidth] = {};
+        for (int j = 0; j < columns; ++j) bias[j] = g.bias[n0 + j];
+        NPK_UNROLL
+        for (int i = 0; i < MR; ++i) {
+          NPK_UNROLL
+          for (int v = 0; v < NV; ++v) acc[i][v] += load(bias + v * kLanes);
+        }
+      }
+      if (g.residual != nullptr) {
+        gather(buffer, g.residual, m0, n0, rows, columns, scm, scn);
+        add_buffer(acc, buffer);
+      }
+      NPK_UNROLL
+      for (int i = 0; i < MR; ++i) {
+        NPK_UNROLL
+        for (int v = 0; v < NV; ++v) acc[i][v] = g.activation.apply(acc[i][v]);
+      }
+    }
+
+    NPK_UNROLL
+    for (int i = 0; i < MR; ++i) {
+      NPK_UNROLL
+      for (int v = 0; v < NV; ++v) store(buffer + i * kWidth + v * kLanes, acc[i][v]);
+    }
+    // Column-outer order writes runs of consecutive rows, which is the
+    // contiguous direction for the convolution's NCHW output (stride_cm 1).
+    for (int j = 0; j < columns; ++j) {
+      for (int i = 0; i < rows; ++i) g.c[(m0 + i) * scm + (n0 + j) * scn] = buffer[i * kWidth + j];
+    }
+  }
+
+  static void gather(float* buffer, const float* source, int64_t m0, int64_t n0, int rows,
+                     int columns, int64_t scm, int64_t scn) {
+    for (int i = 0; i < MR * kWidth; ++i) buffer[i] = 0.0f;
+    for (int j = 0; j < columns; ++j) {
+      for (int i = 0; i < rows; ++i) buffer[i * kWidth + j] = source[(m0 + i) * scm + (n0 + j) * scn];
+    }
+  }
+
+  static void add_buffer(vf (&acc)[MR][NV], const float* buffer) {
+    NPK_UNROLL
+    for (int i = 0; i < MR; ++i) {
+      NPK_UNROLL
+      for (int v = 0; v < NV; ++v) acc[i][v] += load(buffer + i * kWidth + v * kLanes);
+    }
+  }
+};
+
+// Copies rows [m0, m0 + rows) and columns [k0, k0 + kc) of A into
+// packed[tile][k][MR], zero-filling rows past the end of the last tile.
+template <int MR>
+void pack_a(const GemmArgs& g, int64_t m0, int64_t rows, int64_t k0, int64_t kc, float* packed) {
+  const int64_t tiles = ceil_div(rows, MR);
+  for (int64_t t = 0; t < tiles; ++t) {
+    float* dst = packed + t * kc * MR;
+    const int64_t valid = min64(MR, rows - t * MR);
+    const float* src = g.a + (m0 + t * MR) * g.stride_am + k0 * g.stride_ak;
+    if (valid == MR) {
+      for (int64_t k = 0; k < kc; ++k) {
+        NPK_UNROLL
+        for (int i = 0; i < MR; ++i) dst[k * MR + i] = src[i * g.stride_am + k * g.stride_ak];
+      }
+    } else {
+      for (int64_t k = 0; k < kc; ++k) {
+        for (int i = 0; i < MR; ++i) {
+          dst[k * MR + i] = i < valid ? src[i * g.stride_am + k * g.stride_ak] : 0.0f;
+        }
+      }
+    }
+  }
+}
+
+template <int MR, int NV>
+void gemm_tiled(const npujar_model_args* ctx, const GemmArgs& g) {
+  using T = Tile<MR, NV>;
+  constexpr int64_t kWidth = T::kWidth;
+  const int64_t block_rows = (kMaxBlockRows / MR) * MR;
+  const int64_t m_blocks = ceil_div(g.m, block_rows);
+  const int64_t n_tiles = ceil_div(g.n, kWidth);
+
+  // Split columns further while there are too few tasks to balance the
+  // threads; four tasks per thread absorbs uneven block sizes.
+  int64_t tiles_per_block = max64(1, kTargetBlockColumns / kWidth);
+  const int64_t threads = thread_count(ctx);
+  while (threads > 1 && tiles_per_block > 1 &&
+         m_blocks * ceil_div(n_tiles, tiles_per_block) < 4 * threads) {
+    tiles_per_block = (tiles_per_block + 1) / 2;
+  }
+  const int64_t n_blocks = ceil_div(n_tiles, tiles_per_block);
+
+  // Equal K blocks of at most kMaxKc.
+  const int64_t k_blocks = ceil_div(g.k, kMaxKc);
+  const int64_t kc_step = ceil_div(g.k, k_blocks);
+  const int64_t panel_stride = g.k * kPanelWidth;
+
+  auto body = [&](int64_t begin, int64_t end) {
+    alignas(64) float packed_a[kMaxBlockRows * kMaxKc];
+    for (int64_t task = begin; task < end; ++task) {
+      const int64_t m0 = (task / n_blocks) * block_rows;
+      const int64_t rows = min64(block_rows, g.m - m0);
+      const int64_t t_begin = (task % n_blocks) * tiles_per_block;
+      const int64_t t_end = min64(n_tiles, t_begin + tiles_per_block);
+
+      for (int64_t k0 = 0; k0 < g.k; k0 += kc_step) {
+        const int64_t kc = min64(kc_step, g.k - k0);
+        const bool first = k0 == 0;
+        const bool last = k0 + kc == g.k;
+        pack_a<MR>(g, m0, rows, k0, kc, packed_a);
+
+        for (int64_t t = t_begin; t < t_end; ++t) {
+          const int64_t n0 = t * kWidth;
+          const int columns = static_cast<int>(min64(kWidth, g.n - n0));
+          const float* b = g.packed_b + (n0 / kPanelWidth) * panel_stride + k0 * kPanelWidth;
+
+          for (int64_t r = 0; r < rows; r += MR) {
+            vf acc[MR][NV] = {};
+            T::multiply(kc, packed_a + (r / MR) * kc * MR, b, panel_stride, acc);
+            const int valid_rows = static_cast<int>(min64(MR, rows - r));
+            if (valid_rows == MR && columns == kWidth && g.stride_cn == 1) {
+              T::store_full(g, m0 + r, n0, first, last, acc);
+            } else {
+              T::store_partial(g, m0 + r, n0, valid_rows, columns, first, last, acc);
+            }
+          }
+        }
+      }
+    }
+  };
+  parallel_for(ctx, m_blocks * n_blocks, body);
+}
+
+// Runs a tile of exactly m rows (m below the main tile's rows), NV vectors
+// wide.
+template <int NV>
+void gemm_small_m(const npujar_model_args* ctx, const GemmArgs& g) {
+  switch (g.m) {
+    case 1: return gemm_tiled<1, NV>(ctx, g);
+    case 2: return gemm_tiled<2, NV>(ctx, g);
+    case 3: return gemm_tiled<3, NV>(ctx, g);
+    case 4: return gemm_tiled<4, NV>(ctx, g);
+    case 5: return gemm_tiled<5, NV>(ctx, g);
+    case 6: return gemm_tiled<6, NV>(ctx, g);
+    default: return gemm_tiled<7, NV>(ctx, g);
+  }
+}
+
+void gemm_dispatch(const npujar_model_args* ctx, const GemmArgs& g) {
+#if NPK_VECTOR_BYTES == 64
+  // 32 zmm registers: 8x2 (16 accumulators) or 7x4 (28 accumulators).
+  if (g.m < 8) return gemm_small_m<4>(ctx, g);
+  const int64_t cost_8x32 = round_up(g.m, 8) * round_up(g.n, 32);
+  const int64_t cost_7x64 = round_up(g.m, 7) * round_up(g.n, 64);
+  if (cost_7x64 < cost_8x32) return gemm_tiled<7, 4>(ctx, g);
+  return gemm_tiled<8, 2>(ctx, g);
+#elif NPK_VECTOR_BYTES == 32
+  // 16 ymm registers: 6x2 (12 accumulators), the classic AVX2 tile.
+  if (g.m < 6) return gemm_small_m<2>(ctx, g);
+  return gemm_tiled<6, 2>(ctx, g);
+#elif defined(__aarch64__)
+  // 32 NEON registers: 6x4 (24 accumulators).
+  if (g.m < 6) return gemm_small_m<4>(ctx, g);
+  return gemm_tiled<6, 4>(ctx, g);
+#else
+  // 16 xmm registers: 3x4 (12 accumulators).
+  if (g.m < 3) return gemm_small_m<4>(ctx, g);
+  return gemm_tiled<3, 4>(ctx, g);
+#endif
+}
+
+}  // namespace
+
+void gemm_packed(const npujar_model_args* ctx, int64_t m, int64_t n, int64_t k, const float* a,
+                 int64_t stride_am, int64_t stride_ak, const float* packed_b, float* c,
+                 int64_t stride_cm, int64_t stride_cn, const float* bias, const float* residual,
+                 Activation activation) {
+  GemmArgs g{m,         n,         k,    a,        stride_am, stride_ak, packed_b,
+             c,         stride_cm, stride_cn, bias, residual, activation};
+  gemm_dispatch(ctx, g);
+}
+
+}  // namespace npk
+
+extern "C" {
+
+int64_t npk_gemm_packed_b_size(int64_t k, int64_t n) {
+  return npk::round_up(n, npk::kPaddedColumns) * k * static_cast<int64_t>(sizeof(float));
+}
+
+void npk_gemm_pack_b(int64_t k, int64_t n, const float* b, int64_t stride_bk, int64_t stride_bn,
+                     float* packed) {
+  const int64_t panels = npk::round_up(n, npk::kPaddedColumns) / npk::kPanelWidth;
+  for (int64_t p = 0; p < panels; ++p) {
+    for (int64_t kk = 0; kk < k; ++kk) {
+      float* dst = packed + (p * k + kk) * npk::kPanelWidth;
+      for (int64_t j = 0; j < npk::kPanelWidth; ++j) {
+        const int64_t column = p * npk::kPanelWidth + j;
+        dst[j] = column < n ? b[kk * stride_bk + column * stride_bn] : 0.0f;
+      }
+    }
+  }
+}
+
+void npk_gemm(const npujar_model_args* ctx, int64_t m, int64_t n, int64_t k, const float* a,
+              int64_t stride_am, int64_t stride_ak, const float* packed_b, float* c,
+              int64_t stride_cm, int64_t stride_cn, const float* bias, const float* residual,
+              int32_t activation, float clamp_min, float clamp_max) {
+  npk::gemm_packed(ctx, m, n, k, a, stride_am, stride_ak, packed_b, c, stride_cm, stride_cn,
+                   bias, residual, npk::Activation{activation, clamp_min, clamp_max});
+}
+
+int64_t npk_batch_matmul_scratch_size(int64_t batch, int64_t k, int64_t n) {
+  return batch * npk_gemm_packed_b_size(k, n);
+}
+
+void npk_batch_matmul(const npujar_model_args* ctx, int64_t batch, int64_t m, int64_t n,
+                      int64_t k, const float* a, int64_t batch_stride_a, int64_t stride_am,
+                      int64_t stride_ak, const float* b, int64_t batch_stride_b,
+                      int64_t stride_bk, int64_t stride_bn, float* c, int64_t batch_stride_c,
+                      int64_t stride_cm, int64_t stride_cn, const float* bias,
+                      const float* residual, int32_t activation, float clamp_min,
+                      float clamp_max, void* scratch) {
+  const npk::Activation act{activation, clamp_min, clamp_max};
+  const int64_t packed_floats = npk_gemm_packed_b_size(k, n) / static_cast<int64_t>(sizeof(float));
+  float* packed = static_cast<float*>(scratch);
+  const bool shared_b = batch_stride_b == 0;
+  if (shared_b) npk_gemm_pack_b(k, n, b, stride_bk, stride_bn, packed);
+
+  auto run_one = [&](int64_t i, const npujar_model_args* inner_ctx) {
+    float* packed_i = shared_b ? packed : packed + i * packed_floats;
+    if (!shared_b) npk_gemm_pack_b(k, n, b + i * batch_stride_b, stride_bk, stride_bn, packed_i);
+    const float* residual_i = residual != nullptr ? residual + i * batch_stride_c : nullptr;
+    npk::gemm_packed(inner_ctx, m, n, k, a + i * batch_stride_a, stride_am, stride_ak, packed_i,
+                     c + i * batch_stride_c, stride_cm, stride_cn, bias, residual_i, act);
+  };
+
+  // With at least as many batch items as threads, one item per task runs
+  // serially inside; otherwise each item's GEMM is split over the threads.
+  if (batch >= npk::thread_count(ctx) && batch > 1) {
+    auto body = [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) run_one(i, nullptr);
+    };
+    npk::parallel_for(ctx, batch, body);
+  } else {
+    for (int64_t i = 0; i < batch; ++i) run_one(i, ctx);
+  }
+}
+
+}  // extern "C"

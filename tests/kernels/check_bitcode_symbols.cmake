@@ -1,0 +1,26 @@
+# Fails unless every undefined symbol of each bitcode file in FILES is one of
+# NPUJAR_RUNTIME_SYMBOLS from ABI_HEADER, the only symbols the runtime
+# resolves for compiled code.
+file(READ ${ABI_HEADER} abi)
+string(REGEX MATCH "NPUJAR_RUNTIME_SYMBOLS[ \\\\\n]+\"([^\"]*)\"" matched "${abi}")
+if(NOT matched)
+  message(FATAL_ERROR "NPUJAR_RUNTIME_SYMBOLS not found in ${ABI_HEADER}")
+endif()
+string(REPLACE " " ";" allowed "${CMAKE_MATCH_1}")
+foreach(file ${FILES})
+  if(NOT EXISTS ${file})
+    message(FATAL_ERROR "${file} is missing: build the npujar_kernel_bitcode target")
+  endif()
+  execute_process(COMMAND ${NM} --undefined-only --just-symbol-name ${file}
+                  OUTPUT_VARIABLE symbols RESULT_VARIABLE status)
+  if(NOT status EQUAL 0)
+    message(FATAL_ERROR "${NM} failed on ${file}")
+  endif()
+  string(REPLACE "\n" ";" symbols "${symbols}")
+  foreach(symbol ${symbols})
+    if(symbol AND NOT symbol IN_LIST allowed)
+      message(FATAL_ERROR "${file} references ${symbol}, which is not in NPUJAR_RUNTIME_SYMBOLS")
+    endif()
+  endforeach()
+  message(STATUS "${file}: undefined symbols ${symbols}")
+endforeach()
