@@ -18,8 +18,11 @@ Dim multiply(const Dim& a, const Dim& b) {
     throw IrError("cannot multiply symbolic dims " + shape_to_string({a}) + " and " +
                   shape_to_string({b}));
   }
-  if (a.is_static()) return Dim{a.coefficient * b.coefficient, b.symbol};
-  return Dim{a.coefficient * b.coefficient, a.symbol};
+  int64_t coefficient;
+  if (__builtin_mul_overflow(a.coefficient, b.coefficient, &coefficient)) {
+    throw IrError("product of dims " + shape_to_string({a, b}) + " overflows");
+  }
+  return Dim{coefficient, a.is_static() ? b.symbol : a.symbol};
 }
 
 std::optional<Dim> divide_exact(const Dim& a, int64_t divisor) {
@@ -51,7 +54,8 @@ bool same_numel(const Shape& a, const Shape& b) {
   auto factor = [](const Shape& shape, int64_t* product, std::multiset<std::string>* symbols) {
     *product = 1;
     for (const Dim& dim : shape) {
-      *product *= dim.coefficient;
+      // An overflowing product marks the shape as matching nothing.
+      if (__builtin_mul_overflow(*product, dim.coefficient, product)) *product = -1;
       if (!dim.is_static()) symbols->insert(dim.symbol);
     }
   };
@@ -60,7 +64,7 @@ bool same_numel(const Shape& a, const Shape& b) {
   factor(a, &product_a, &symbols_a);
   factor(b, &product_b, &symbols_b);
   if (product_a == 0 && product_b == 0) return true;
-  return product_a == product_b && symbols_a == symbols_b;
+  return product_a == product_b && product_a >= 0 && symbols_a == symbols_b;
 }
 
 namespace {
@@ -183,11 +187,25 @@ void infer_linear(const NodeContext& c) {
   c.set_output(c.input(0).dtype, shape);
 }
 
+// Window attributes above this are rejected, which keeps the arithmetic
+// below far from int64_t overflow.
+constexpr int64_t kMaxWindowAttribute = int64_t{1} << 40;
+
 // PyTorch's output size of a convolution or pooling window along one dim.
 int64_t window_output_size(const NodeContext& c, int64_t in, int64_t kernel, int64_t stride,
                            int64_t pad_begin, int64_t pad_end, int64_t dilation, bool ceil_mode) {
-  if (stride < 1 || dilation < 1 || kernel < 1) c.fail("kernel, strides and dilations must be >= 1");
-  int64_t span = in + pad_begin + pad_end - dilation * (kernel - 1) - 1;
+  for (int64_t attribute : {kernel, stride, dilation}) {
+    if (attribute < 1 || attribute > kMaxWindowAttribute) c.fail("kernel, strides and dilations must be in [1, 2^40]");
+  }
+  for (int64_t pad : {pad_begin, pad_end}) {
+    if (pad < 0 || pad > kMaxWindowAttribute) c.fail("pads must be in [0, 2^40]");
+  }
+  if (in > kMaxWindowAttribute) c.fail("input extent " + std::to_string(in) + " exceeds 2^40");
+  int64_t extent;
+  if (__builtin_mul_overflow(dilation, kernel - 1, &extent) || extent > kMaxWindowAttribute) {
+    c.fail("dilated kernel extent exceeds 2^40");
+  }
+  int64_t span = in + pad_begin + pad_end - extent - 1;
   if (span < 0) c.fail("window of extent " + std::to_string(kernel) + " is larger than the padded input " +
                        std::to_string(in + pad_begin + pad_end));
   int64_t out = (span + (ceil_mode ? stride - 1 : 0)) / stride + 1;
@@ -322,7 +340,7 @@ void infer_slice(const NodeContext& c) {
     c.fail("slice [" + std::to_string(start) + ":" + std::to_string(end) + "] is not clamped to extent " +
            std::to_string(dim.coefficient));
   }
-  shape[axis] = Dim::fixed((end - start + step - 1) / step);
+  shape[axis] = Dim::fixed(end == start ? 0 : (end - start - 1) / step + 1);
   c.set_output(c.input(0).dtype, shape);
 }
 
@@ -338,7 +356,7 @@ void infer_concat(const NodeContext& c) {
     }
     Dim& sum = shape[axis];
     if (sum.symbol == other[axis].symbol) {
-      sum.coefficient += other[axis].coefficient;
+      if (__builtin_add_overflow(sum.coefficient, other[axis].coefficient, &sum.coefficient)) c.fail("concat extent overflows");
     } else if (sum == Dim::fixed(0)) {
       sum = other[axis];
     } else if (other[axis] != Dim::fixed(0)) {
@@ -365,6 +383,9 @@ void infer_pad(const NodeContext& c) {
   std::string mode = c.node.get_string("mode", "constant");
   if (mode != "constant" && mode != "reflect" && mode != "replicate" && mode != "circular") {
     c.fail("unknown pad mode '" + mode + "'");
+  }
+  for (int64_t pad : pads) {
+    if (pad < -kMaxWindowAttribute || pad > kMaxWindowAttribute) c.fail("pads must be in [-2^40, 2^40]");
   }
   size_t k = pads.size() / 2;
   for (size_t i = 0; i < k; ++i) {
