@@ -114,11 +114,11 @@ void print_text_manifest(const InspectReport& report) {
 
 void print_text_sections(const InspectReport& report) {
   std::printf("sections:\n");
-  std::printf("  %-24s %-12s %-8s %10s %12s %12s %-6s %6s %s\n", "name", "kind", "flags",
+  std::printf("  %-24s %-15s %-8s %10s %12s %12s %-6s %6s %s\n", "name", "kind", "flags",
               "offset", "stored", "raw", "codec", "ratio", "checksum");
   for (const SectionReport& section : report.sections) {
     const format::SectionEntry& entry = section.info->entry;
-    std::printf("  %-24s %-12s %-8s %10llu %12llu %12llu %-6s %6.2f %s\n", entry.name.c_str(),
+    std::printf("  %-24s %-15s %-8s %10llu %12llu %12llu %-6s %6.2f %s\n", entry.name.c_str(),
                 format::section_kind_name(entry.kind).c_str(),
                 entry.required() ? "required" : "optional",
                 static_cast<unsigned long long>(entry.offset),

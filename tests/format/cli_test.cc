@@ -1,0 +1,165 @@
+// Runs the npujar binary's inspect and verify commands on archives written
+// here and on corrupted copies, and checks exit statuses and messages.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "archive_fixture.h"
+
+namespace npujar::format {
+namespace {
+
+using namespace testing;
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+CommandResult run_npujar(const std::string& arguments) {
+  std::string command = std::string(NPUJAR_CLI_PATH) + " " + arguments + " 2>&1";
+  CommandResult result;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return result;
+  char buffer[4096];
+  size_t read = 0;
+  while ((read = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) result.output.append(buffer, read);
+  int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (std::filesystem::temp_directory_path() / "npujar-cli-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string write(const std::string& name, const std::vector<uint8_t>& bytes) {
+    std::string path = (dir_ / name).string();
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
+    return path;
+  }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(CliTest, VerifyAcceptsValidArchive) {
+  std::string path = write("good.npujar", full_archive());
+  CommandResult result = run_npujar("verify " + path);
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find(": ok (format 1.0, 5 sections"), std::string::npos)
+      << result.output;
+}
+
+TEST_F(CliTest, InspectListsManifestSectionsAndVariants) {
+  std::string path = write("good.npujar", full_archive());
+  CommandResult result = run_npujar("inspect " + path);
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("model: tiny-mlp"), std::string::npos);
+  EXPECT_NE(result.output.find("x: f32 [N,3,224,224]"), std::string::npos);
+  EXPECT_NE(result.output.find("mask: bool [12*N,0]"), std::string::npos);
+  EXPECT_NE(result.output.find("arena: 4096 bytes + 802816 * N + 64 * S"), std::string::npos);
+  EXPECT_NE(result.output.find("cpu-x86-64-v3: kind cpu, format object, arch x86_64, abi 1"),
+            std::string::npos);
+  EXPECT_NE(result.output.find("device: vendor 0x8086, device 0x7d1d, platform level-zero"),
+            std::string::npos);
+  EXPECT_NE(result.output.find("zstd"), std::string::npos);
+  EXPECT_EQ(result.output.find("mismatch"), std::string::npos) << result.output;
+}
+
+TEST_F(CliTest, InspectJsonNamesEverySection) {
+  std::string path = write("good.npujar", full_archive());
+  CommandResult result = run_npujar("inspect --json " + path);
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(result.output.front(), '{');
+  for (const char* name : {"\"manifest\"", "\"graph\"", "\"weights\"", "\"code/cpu-x86-64-v3\"",
+                           "\"code/npu-intel\""}) {
+    EXPECT_NE(result.output.find(std::string("\"name\":") + name), std::string::npos) << name;
+  }
+  EXPECT_NE(result.output.find("\"vendor_id\":32902"), std::string::npos);
+  EXPECT_NE(result.output.find("\"checksum\":\"ok\""), std::string::npos);
+}
+
+TEST_F(CliTest, CorruptedSectionFailsVerifyAndShowsInInspect) {
+  std::vector<uint8_t> archive = full_archive();
+  archive[entry_field(archive, "weights", kEntryOffsetOffset, 8) + 100] ^= 0x40;
+  std::string path = write("corrupt-weights.npujar", archive);
+
+  CommandResult verify = run_npujar("verify " + path);
+  EXPECT_EQ(verify.exit_code, 1);
+  EXPECT_NE(verify.output.find("section 'weights': checksum"), std::string::npos) << verify.output;
+  EXPECT_NE(verify.output.find("[checksum_mismatch]"), std::string::npos) << verify.output;
+
+  CommandResult inspect = run_npujar("inspect " + path);
+  EXPECT_EQ(inspect.exit_code, 0) << inspect.output;
+  EXPECT_NE(inspect.output.find("mismatch"), std::string::npos) << inspect.output;
+}
+
+TEST_F(CliTest, StructuralDamageFailsBothCommandsWithDistinctMessages) {
+  std::vector<uint8_t> bad_magic = minimal_archive();
+  bad_magic[0] = 'X';
+  std::vector<uint8_t> truncated = minimal_archive();
+  truncated.resize(truncated.size() - 1);
+  std::vector<uint8_t> newer = minimal_archive();
+  store_le(newer, kHeaderMajorOffset, 2, 3);
+  reseal_archive(newer.data(), newer.size());
+
+  struct Case {
+    const char* file;
+    std::vector<uint8_t> bytes;
+    const char* message_part;
+  };
+  std::vector<Case> cases = {
+      {"bad-magic.npujar", bad_magic, "[bad_magic]"},
+      {"truncated.npujar", truncated, "[truncated]"},
+      {"newer.npujar", newer, "[unsupported_version]"},
+      {"empty.npujar", {}, "[empty_file]"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.file);
+    std::string path = write(c.file, c.bytes);
+    for (const char* command : {"verify ", "inspect "}) {
+      CommandResult result = run_npujar(command + path);
+      EXPECT_EQ(result.exit_code, 1) << result.output;
+      EXPECT_NE(result.output.find(c.message_part), std::string::npos) << result.output;
+      EXPECT_NE(result.output.find(path), std::string::npos) << result.output;
+    }
+  }
+}
+
+TEST_F(CliTest, MissingFileFailsWithIoError) {
+  CommandResult result = run_npujar("verify " + (dir_ / "absent.npujar").string());
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.output.find("[io_error]"), std::string::npos) << result.output;
+}
+
+TEST_F(CliTest, HelpAndVersionWorkAtEveryLevel) {
+  for (const char* arguments : {"--help", "inspect --help", "verify --help"}) {
+    CommandResult result = run_npujar(arguments);
+    EXPECT_EQ(result.exit_code, 0) << arguments;
+    EXPECT_NE(result.output.find("Usage:"), std::string::npos) << arguments;
+  }
+  for (const char* arguments : {"--version", "inspect --version", "verify --version"}) {
+    CommandResult result = run_npujar(arguments);
+    EXPECT_EQ(result.exit_code, 0) << arguments;
+    EXPECT_NE(result.output.find("npujar "), std::string::npos) << arguments;
+  }
+}
+
+TEST_F(CliTest, MissingArgumentIsUsageError) {
+  CommandResult result = run_npujar("verify");
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.output.find("FILE is required"), std::string::npos) << result.output;
+}
+
+}  // namespace
+}  // namespace npujar::format
