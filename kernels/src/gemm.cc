@@ -10,9 +10,10 @@
 // The driver splits C into blocks of at most kMaxBlockRows rows by about 256
 // columns, one task per block. Each task walks K in blocks of at most kMaxKc,
 // copying its rows of A into a contiguous [MR-row tile][kc][MR] buffer on the
-// stack (so any A strides, including the column-major im2col matrix of the
-// convolution, run the same micro-kernel) and accumulating into C. Bias,
-// residual and activation are applied when the last K block is stored.
+// stack (so any A strides run the same micro-kernel) and accumulating into
+// C. Bias, residual and activation are applied when the last K block is
+// stored. A column-major A, the convolution's im2col matrix, already has the
+// MR values of one k side by side and is read in place.
 //
 // The tile shape is a compile-time parameter chosen per call from the shape:
 // small M gets a tile of exactly M rows, and on 64-byte vectors M = 49 (a
@@ -46,9 +47,11 @@ struct Tile {
   static_assert(kWidth % kPanelWidth == 0, "tiles cover whole panels");
   static_assert(kPaddedColumns % kWidth == 0, "tiles divide the column padding");
 
-  // acc[i][v] += sum over k of a[k*MR + i] * B(k, v-th vector of the tile).
-  static void multiply(int64_t kc, const float* a, const float* b, int64_t panel_stride,
-                       vf (&acc)[MR][NV]) {
+  // acc[i][v] += sum over k of a[k*a_pitch + i] * B(k, v-th vector of the
+  // tile): A's MR values for one k are contiguous, either in the packed
+  // buffer (a_pitch = MR) or in a column-major A (a_pitch = stride_ak).
+  static void multiply(int64_t kc, const float* a, int64_t a_pitch, const float* b,
+                       int64_t panel_stride, vf (&acc)[MR][NV]) {
     for (int64_t k = 0; k < kc; ++k) {
       vf bv[NV];
       NPK_UNROLL
@@ -59,7 +62,7 @@ struct Tile {
       }
       NPK_UNROLL
       for (int i = 0; i < MR; ++i) {
-        const float ai = a[k * MR + i];
+        const float ai = a[k * a_pitch + i];
         NPK_UNROLL
         for (int v = 0; v < NV; ++v) acc[i][v] += ai * bv[v];
       }
@@ -197,6 +200,22 @@ void gemm_tiled(const npujar_model_args* ctx, const GemmArgs& g) {
   const int64_t kc_step = ceil_div(g.k, k_blocks);
   const int64_t panel_stride = g.k * kPanelWidth;
 
+  // Stores one tile, through the fast path when it can.
+  auto store_tile = [&](vf(&acc)[MR][NV], int64_t m, int64_t n0, int valid_rows, int columns,
+                        bool first, bool last) {
+    if (valid_rows == MR && columns == kWidth && g.stride_cn == 1) {
+      T::store_full(g, m, n0, first, last, acc);
+    } else {
+      T::store_partial(g, m, n0, valid_rows, columns, first, last, acc);
+    }
+  };
+
+  // A column-major A (stride_am == 1, the convolution's im2col matrix) is
+  // read in place for its whole tiles, without K blocks, so C is written
+  // once. Other A layouts, and the last partial tile of a block, are packed
+  // on the stack one K block at a time.
+  const bool direct_a = g.stride_am == 1;
+
   auto body = [&](int64_t begin, int64_t end) {
     alignas(64) float packed_a[kMaxBlockRows * kMaxKc];
     for (int64_t task = begin; task < end; ++task) {
@@ -204,27 +223,37 @@ void gemm_tiled(const npujar_model_args* ctx, const GemmArgs& g) {
       const int64_t rows = min64(block_rows, g.m - m0);
       const int64_t t_begin = (task % n_blocks) * tiles_per_block;
       const int64_t t_end = min64(n_tiles, t_begin + tiles_per_block);
+      const int64_t direct_rows = direct_a ? (rows / MR) * MR : 0;
 
+      for (int64_t t = t_begin; t < t_end && direct_rows > 0; ++t) {
+        const int64_t n0 = t * kWidth;
+        const int columns = static_cast<int>(min64(kWidth, g.n - n0));
+        const float* b = g.packed_b + (n0 / kPanelWidth) * panel_stride;
+        for (int64_t r = 0; r < direct_rows; r += MR) {
+          vf acc[MR][NV] = {};
+          T::multiply(g.k, g.a + m0 + r, g.stride_ak, b, panel_stride, acc);
+          store_tile(acc, m0 + r, n0, MR, columns, true, true);
+        }
+      }
+      if (direct_rows == rows) continue;
+
+      const int64_t packed_m0 = m0 + direct_rows;
+      const int64_t packed_rows = rows - direct_rows;
       for (int64_t k0 = 0; k0 < g.k; k0 += kc_step) {
         const int64_t kc = min64(kc_step, g.k - k0);
         const bool first = k0 == 0;
         const bool last = k0 + kc == g.k;
-        pack_a<MR>(g, m0, rows, k0, kc, packed_a);
+        pack_a<MR>(g, packed_m0, packed_rows, k0, kc, packed_a);
 
         for (int64_t t = t_begin; t < t_end; ++t) {
           const int64_t n0 = t * kWidth;
           const int columns = static_cast<int>(min64(kWidth, g.n - n0));
           const float* b = g.packed_b + (n0 / kPanelWidth) * panel_stride + k0 * kPanelWidth;
-
-          for (int64_t r = 0; r < rows; r += MR) {
+          for (int64_t r = 0; r < packed_rows; r += MR) {
             vf acc[MR][NV] = {};
-            T::multiply(kc, packed_a + (r / MR) * kc * MR, b, panel_stride, acc);
-            const int valid_rows = static_cast<int>(min64(MR, rows - r));
-            if (valid_rows == MR && columns == kWidth && g.stride_cn == 1) {
-              T::store_full(g, m0 + r, n0, first, last, acc);
-            } else {
-              T::store_partial(g, m0 + r, n0, valid_rows, columns, first, last, acc);
-            }
+            T::multiply(kc, packed_a + (r / MR) * kc * MR, MR, b, panel_stride, acc);
+            const int valid_rows = static_cast<int>(min64(MR, packed_rows - r));
+            store_tile(acc, packed_m0 + r, n0, valid_rows, columns, first, last);
           }
         }
       }

@@ -1,0 +1,188 @@
+// GFLOP/s of SGEMM and convolution on the shapes of resnet18/resnet50
+// (im2col GEMMs and real convolutions) and BERT-base linear layers. Compare
+// the GFLOP/s counter with the FMA peak of the machine (2 FLOP per lane per
+// FMA, times FMA units, times clock). Arguments: threads (1 or 2).
+#include <benchmark/benchmark.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "npujar/kernels/kernels.h"
+
+namespace {
+
+// A persistent pool: workers wait on a condition variable for a job, then
+// take chunks of one item from a shared counter.
+class Pool {
+ public:
+  explicit Pool(int threads) {
+    for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { work(); });
+  }
+  ~Pool() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (auto& worker : workers_) worker.join();
+  }
+
+  static void parallel_for(void* pool, int64_t count, npujar_task_fn body, void* context) {
+    static_cast<Pool*>(pool)->run(count, body, context);
+  }
+
+ private:
+  void run(int64_t count, npujar_task_fn body, void* context) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      body_ = body;
+      context_ = context;
+      count_ = count;
+      next_ = 0;
+      pending_ = static_cast<int>(workers_.size());
+      ++generation_;
+    }
+    wake_.notify_all();
+    drain();
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_.wait(lock, [this] { return pending_ == 0; });
+  }
+
+  void drain() {
+    for (int64_t i = next_.fetch_add(1); i < count_; i = next_.fetch_add(1)) body_(context_, i, i + 1);
+  }
+
+  void work() {
+    uint64_t seen = 0;
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+        if (stop_) return;
+        seen = generation_;
+      }
+      drain();
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (--pending_ == 0) done_.notify_all();
+    }
+  }
+
+  std::vector<std::thread> workers_;
+  std::mutex mutex_;
+  std::condition_variable wake_, done_;
+  bool stop_ = false;
+  uint64_t generation_ = 0;
+  npujar_task_fn body_ = nullptr;
+  void* context_ = nullptr;
+  int64_t count_ = 0;
+  std::atomic<int64_t> next_{0};
+  int pending_ = 0;
+};
+
+float* aligned_floats(int64_t count, float value) {
+  const size_t bytes = static_cast<size_t>((count * 4 + 63) / 64 * 64 + 64);
+  float* p = static_cast<float*>(std::aligned_alloc(64, bytes));
+  for (int64_t i = 0; i < count; ++i) p[i] = value;
+  return p;
+}
+
+// Args: M, N, K, threads.
+void BM_Sgemm(benchmark::State& state) {
+  const int64_t m = state.range(0), n = state.range(1), k = state.range(2);
+  const int threads = static_cast<int>(state.range(3));
+  float* a = aligned_floats(m * k, 0.5f);
+  float* b = aligned_floats(k * n, 0.25f);
+  float* c = aligned_floats(m * n, 0.0f);
+  float* packed = aligned_floats(npk_gemm_packed_b_size(k, n) / 4, 0.0f);
+  npk_gemm_pack_b(k, n, b, n, 1, packed);
+  Pool pool(threads);
+  npujar_model_args args{};
+  args.parallel_for = &Pool::parallel_for;
+  args.pool = &pool;
+  args.num_threads = threads;
+  for (auto _ : state) {
+    npk_gemm(&args, m, n, k, a, k, 1, packed, c, n, 1, nullptr, nullptr, NPK_ACTIVATION_NONE, 0, 0);
+    benchmark::ClobberMemory();
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * m * n * k, benchmark::Counter::kIsIterationInvariantRate);
+  std::free(a);
+  std::free(b);
+  std::free(c);
+  std::free(packed);
+}
+
+// Args: C, H (=W), O, kernel, stride, threads. Padding keeps "same" size.
+void BM_Conv2d(benchmark::State& state) {
+  npk_conv2d_params p{};
+  p.batch = 1;
+  p.in_channels = state.range(0);
+  p.in_h = p.in_w = state.range(1);
+  p.out_channels = state.range(2);
+  p.kernel_h = p.kernel_w = state.range(3);
+  p.stride_h = p.stride_w = state.range(4);
+  p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = p.kernel_h / 2;
+  p.dilation_h = p.dilation_w = 1;
+  p.groups = 1;
+  p.out_h = (p.in_h + 2 * p.pad_top - p.kernel_h) / p.stride_h + 1;
+  p.out_w = p.out_h;
+  const int threads = static_cast<int>(state.range(5));
+  const int64_t weight_count = p.out_channels * p.in_channels * p.kernel_h * p.kernel_w;
+  float* x = aligned_floats(p.in_channels * p.in_h * p.in_w, 0.5f);
+  float* w = aligned_floats(weight_count, 0.25f);
+  float* packed = aligned_floats(npk_conv2d_packed_weight_size(&p) / 4, 0.0f);
+  float* scratch = aligned_floats(npk_conv2d_scratch_size(&p) / 4 + 1, 0.0f);
+  float* y = aligned_floats(p.out_channels * p.out_h * p.out_w, 0.0f);
+  npk_conv2d_pack_weight(&p, w, packed);
+  Pool pool(threads);
+  npujar_model_args args{};
+  args.parallel_for = &Pool::parallel_for;
+  args.pool = &pool;
+  args.num_threads = threads;
+  for (auto _ : state) {
+    npk_conv2d(&args, &p, x, packed, nullptr, nullptr, NPK_ACTIVATION_RELU, 0, 0, y, scratch);
+    benchmark::ClobberMemory();
+  }
+  const double flops = 2.0 * p.out_channels * p.out_h * p.out_w * p.in_channels * p.kernel_h * p.kernel_w;
+  state.counters["GFLOP/s"] = benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate);
+  for (float* buffer : {x, w, packed, scratch, y}) std::free(buffer);
+}
+
+void gemm_shapes(benchmark::internal::Benchmark* b) {
+  for (int threads : {1, 2}) {
+    // resnet50 im2col GEMMs: M = output pixels, N = output channels, K = C*KH*KW.
+    b->Args({3136, 64, 576, threads});
+    b->Args({3136, 256, 64, threads});
+    b->Args({784, 128, 1152, threads});
+    b->Args({196, 256, 2304, threads});
+    b->Args({49, 512, 4608, threads});
+    // BERT-base linear layers, sequence 128.
+    b->Args({128, 768, 768, threads});
+    b->Args({128, 3072, 768, threads});
+    b->Args({128, 768, 3072, threads});
+  }
+}
+
+void conv_shapes(benchmark::internal::Benchmark* b) {
+  for (int threads : {1, 2}) {
+    // resnet18 3x3 stages and the stem, resnet50 1x1 bottlenecks.
+    b->Args({64, 56, 64, 3, 1, threads});
+    b->Args({128, 28, 128, 3, 1, threads});
+    b->Args({256, 14, 256, 3, 1, threads});
+    b->Args({512, 7, 512, 3, 1, threads});
+    b->Args({3, 224, 64, 7, 2, threads});
+    b->Args({256, 56, 64, 1, 1, threads});
+    b->Args({64, 56, 256, 1, 1, threads});
+  }
+}
+
+BENCHMARK(BM_Sgemm)->Apply(gemm_shapes)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Conv2d)->Apply(conv_shapes)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();

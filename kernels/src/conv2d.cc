@@ -1,0 +1,210 @@
+// 2-D convolution on NCHW tensors.
+//
+// Regular and grouped convolutions are GEMMs per image and group with
+// M = OH*OW output pixels, N = O/groups output channels and
+// K = (C/groups)*KH*KW: the weight is the pre-packed B, and A is the im2col
+// matrix stored column-major as [K][OH*OW], which is what NCHW gives for
+// free. A 1x1 stride-1 unpadded convolution uses the input itself as A, so
+// it needs no im2col. C is the NCHW output, written with stride_cm = 1 and
+// stride_cn = OH*OW, and the fused epilogue runs in the GEMM's store.
+//
+// Depthwise convolutions (one input channel per group) have too little
+// reuse for a GEMM; they accumulate whole output rows with vector FMAs.
+#include "gemm.h"
+
+namespace npk {
+namespace {
+
+bool is_depthwise(const npk_conv2d_params& p) {
+  return p.groups > 1 && p.groups == p.in_channels && p.out_channels % p.groups == 0;
+}
+
+bool is_pointwise(const npk_conv2d_params& p) {
+  return p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 && p.stride_w == 1 &&
+         p.pad_top == 0 && p.pad_left == 0 && p.pad_bottom == 0 && p.pad_right == 0;
+}
+
+int64_t group_k(const npk_conv2d_params& p) {
+  return p.in_channels / p.groups * p.kernel_h * p.kernel_w;
+}
+
+int64_t group_packed_floats(const npk_conv2d_params& p) {
+  return npk_gemm_packed_b_size(group_k(p), p.out_channels / p.groups) / 4;
+}
+
+// Signed ceil(a / b) for b > 0.
+int64_t ceil_div_signed(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+
+// The output columns [begin, end) whose input column ow*stride + offset lies
+// in [0, width).
+struct ValidRange {
+  int64_t begin, end;
+};
+
+ValidRange valid_columns(int64_t offset, int64_t stride, int64_t width, int64_t out_width) {
+  int64_t begin = max64(0, ceil_div_signed(-offset, stride));
+  int64_t end = min64(out_width, ceil_div_signed(width - offset, stride));
+  if (end < begin) end = begin;
+  return {begin, end};
+}
+
+// Writes the im2col matrix of one image and group: row k = (c*KH + kh)*KW + kw
+// of `col` holds, for every output pixel, the input value under that tap, or
+// 0 in the padding.
+void im2col(const npujar_model_args* ctx, const npk_conv2d_params& p, const float* x, float* col) {
+  const int64_t kernel_area = p.kernel_h * p.kernel_w;
+  const int64_t pixels = p.out_h * p.out_w;
+  auto body = [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      const int64_t c = row / kernel_area;
+      const int64_t kh = row % kernel_area / p.kernel_w;
+      const int64_t kw = row % p.kernel_w;
+      const float* plane = x + c * p.in_h * p.in_w;
+      float* out = col + row * pixels;
+      const int64_t offset_w = kw * p.dilation_w - p.pad_left;
+      const ValidRange cols = valid_columns(offset_w, p.stride_w, p.in_w, p.out_w);
+
+      for (int64_t oh = 0; oh < p.out_h; ++oh) {
+        float* out_row = out + oh * p.out_w;
+        const int64_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
+        if (ih < 0 || ih >= p.in_h) {
+          for (int64_t ow = 0; ow < p.out_w; ++ow) out_row[ow] = 0.0f;
+          continue;
+        }
+        const float* in_row = plane + ih * p.in_w + offset_w;
+        for (int64_t ow = 0; ow < cols.begin; ++ow) out_row[ow] = 0.0f;
+        if (p.stride_w == 1) {
+          for (int64_t ow = cols.begin; ow < cols.end; ++ow) out_row[ow] = in_row[ow];
+        } else {
+          for (int64_t ow = cols.begin; ow < cols.end; ++ow) out_row[ow] = in_row[ow * p.stride_w];
+        }
+        for (int64_t ow = cols.end; ow < p.out_w; ++ow) out_row[ow] = 0.0f;
+      }
+    }
+  };
+  parallel_for(ctx, group_k(p), body);
+}
+
+// out_row[ow] += weight * in_row[ow * stride] for ow in [begin, end).
+void accumulate_row(float* out_row, const float* in_row, float weight, int64_t stride,
+                    int64_t begin, int64_t end) {
+  int64_t ow = begin;
+  if (stride == 1) {
+    for (; ow + kLanes <= end; ow += kLanes) {
+      store(out_row + ow, load(out_row + ow) + weight * load(in_row + ow));
+    }
+  }
+  for (; ow < end; ++ow) out_row[ow] += weight * in_row[ow * stride];
+}
+
+void depthwise(const npujar_model_args* ctx, const npk_conv2d_params& p, const float* x,
+               const float* weight, const float* bias, const float* residual,
+               const Activation& activation, float* y) {
+  const int64_t multiplier = p.out_channels / p.in_channels;
+  const int64_t kernel_area = p.kernel_h * p.kernel_w;
+  const int64_t out_pixels = p.out_h * p.out_w;
+
+  auto body = [&](int64_t begin, int64_t end) {
+    for (int64_t plane = begin; plane < end; ++plane) {
+      const int64_t n = plane / p.out_channels;
+      const int64_t o = plane % p.out_channels;
+      const float* in = x + (n * p.in_channels + o / multiplier) * p.in_h * p.in_w;
+      const float* w = weight + o * kernel_area;
+      float* out = y + plane * out_pixels;
+      const float b = bias != nullptr ? bias[o] : 0.0f;
+
+      for (int64_t oh = 0; oh < p.out_h; ++oh) {
+        float* out_row = out + oh * p.out_w;
+        for (int64_t ow = 0; ow < p.out_w; ++ow) out_row[ow] = b;
+        for (int64_t kh = 0; kh < p.kernel_h; ++kh) {
+          const int64_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
+          if (ih < 0 || ih >= p.in_h) continue;
+          for (int64_t kw = 0; kw < p.kernel_w; ++kw) {
+            const int64_t offset_w = kw * p.dilation_w - p.pad_left;
+            const ValidRange cols = valid_columns(offset_w, p.stride_w, p.in_w, p.out_w);
+            accumulate_row(out_row, in + ih * p.in_w + offset_w, w[kh * p.kernel_w + kw],
+                           p.stride_w, cols.begin, cols.end);
+          }
+        }
+        if (residual != nullptr) {
+          const float* residual_row = residual + plane * out_pixels + oh * p.out_w;
+          for (int64_t ow = 0; ow < p.out_w; ++ow) out_row[ow] += residual_row[ow];
+        }
+        activation.apply_row(out_row, p.out_w);
+      }
+    }
+  };
+  parallel_for(ctx, p.batch * p.out_channels, body);
+}
+
+}  // namespace
+}  // namespace npk
+
+extern "C" {
+
+int64_t npk_conv2d_packed_weight_size(const npk_conv2d_params* params) {
+  const npk_conv2d_params& p = *params;
+  if (npk::is_depthwise(p)) {
+    return npk::round_up(p.out_channels * p.kernel_h * p.kernel_w * 4, 64);
+  }
+  return p.groups * npk::group_packed_floats(p) * 4;
+}
+
+void npk_conv2d_pack_weight(const npk_conv2d_params* params, const float* weight,
+                            float* packed) {
+  const npk_conv2d_params& p = *params;
+  if (npk::is_depthwise(p)) {
+    const int64_t count = p.out_channels * p.kernel_h * p.kernel_w;
+    for (int64_t i = 0; i < count; ++i) packed[i] = weight[i];
+    return;
+  }
+  // Group g's B(k, n) is weight[g*Og + n][k] with k over (c, kh, kw).
+  const int64_t k = npk::group_k(p);
+  const int64_t group_out = p.out_channels / p.groups;
+  for (int64_t g = 0; g < p.groups; ++g) {
+    npk_gemm_pack_b(k, group_out, weight + g * group_out * k, 1, k,
+                    packed + g * npk::group_packed_floats(p));
+  }
+}
+
+int64_t npk_conv2d_scratch_size(const npk_conv2d_params* params) {
+  const npk_conv2d_params& p = *params;
+  if (npk::is_depthwise(p) || npk::is_pointwise(p)) return 0;
+  return npk::round_up(npk::group_k(p) * p.out_h * p.out_w * 4, 64);
+}
+
+void npk_conv2d(const npujar_model_args* ctx, const npk_conv2d_params* params, const float* x,
+                const float* packed_weight, const float* bias, const float* residual,
+                int32_t activation, float clamp_min, float clamp_max, float* y, void* scratch) {
+  const npk_conv2d_params& p = *params;
+  const npk::Activation act{activation, clamp_min, clamp_max};
+  if (npk::is_depthwise(p)) {
+    npk::depthwise(ctx, p, x, packed_weight, bias, residual, act, y);
+    return;
+  }
+
+  const int64_t pixels = p.out_h * p.out_w;
+  const int64_t group_in = p.in_channels / p.groups;
+  const int64_t group_out = p.out_channels / p.groups;
+  const int64_t k = npk::group_k(p);
+  const bool pointwise = npk::is_pointwise(p);
+  float* col = static_cast<float*>(scratch);
+
+  for (int64_t n = 0; n < p.batch; ++n) {
+    for (int64_t g = 0; g < p.groups; ++g) {
+      const float* x_group = x + (n * p.in_channels + g * group_in) * p.in_h * p.in_w;
+      const float* a = x_group;
+      if (!pointwise) {
+        npk::im2col(ctx, p, x_group, col);
+        a = col;
+      }
+      const int64_t out_offset = (n * p.out_channels + g * group_out) * pixels;
+      npk::gemm_packed(ctx, pixels, group_out, k, a, 1, pixels,
+                       packed_weight + g * npk::group_packed_floats(p), y + out_offset, 1, pixels,
+                       bias != nullptr ? bias + g * group_out : nullptr,
+                       residual != nullptr ? residual + out_offset : nullptr, act);
+    }
+  }
+}
+
+}  // extern "C"

@@ -1,0 +1,139 @@
+// conv2d against a float64 direct convolution.
+#include "test_util.h"
+
+namespace {
+
+using npk_test::all_close;
+using npk_test::AlignedBuffer;
+using npk_test::random_floats;
+
+struct ConvCase {
+  int64_t batch, c, h, w, o, kh, kw;
+  int64_t stride_h, stride_w;
+  int64_t pad_top, pad_left, pad_bottom, pad_right;
+  int64_t dilation_h, dilation_w, groups;
+  bool with_bias, with_residual;
+  int32_t activation;
+  int threads;
+};
+
+void check_conv(const ConvCase& t) {
+  npk_conv2d_params p{};
+  p.batch = t.batch;
+  p.in_channels = t.c;
+  p.in_h = t.h;
+  p.in_w = t.w;
+  p.out_channels = t.o;
+  p.kernel_h = t.kh;
+  p.kernel_w = t.kw;
+  p.stride_h = t.stride_h;
+  p.stride_w = t.stride_w;
+  p.pad_top = t.pad_top;
+  p.pad_left = t.pad_left;
+  p.pad_bottom = t.pad_bottom;
+  p.pad_right = t.pad_right;
+  p.dilation_h = t.dilation_h;
+  p.dilation_w = t.dilation_w;
+  p.groups = t.groups;
+  p.out_h = (t.h + t.pad_top + t.pad_bottom - t.dilation_h * (t.kh - 1) - 1) / t.stride_h + 1;
+  p.out_w = (t.w + t.pad_left + t.pad_right - t.dilation_w * (t.kw - 1) - 1) / t.stride_w + 1;
+  SCOPED_TRACE(::testing::Message()
+               << "N=" << t.batch << " C=" << t.c << " H=" << t.h << " W=" << t.w << " O=" << t.o
+               << " kernel=" << t.kh << "x" << t.kw << " stride=" << t.stride_h << "," << t.stride_w
+               << " pads=" << t.pad_top << "," << t.pad_left << "," << t.pad_bottom << ","
+               << t.pad_right << " dilation=" << t.dilation_h << "," << t.dilation_w
+               << " groups=" << t.groups << " activation=" << t.activation
+               << " threads=" << t.threads);
+
+  const int64_t group_in = t.c / t.groups, group_out = t.o / t.groups;
+  const auto x = random_floats(t.batch * t.c * t.h * t.w, 11);
+  const auto weight = random_floats(t.o * group_in * t.kh * t.kw, 12);
+  const auto bias = random_floats(t.o, 13);
+  const int64_t out_count = t.batch * t.o * p.out_h * p.out_w;
+  const auto residual = random_floats(out_count, 14);
+
+  AlignedBuffer packed(npk_conv2d_packed_weight_size(&p));
+  npk_conv2d_pack_weight(&p, weight.data(), packed.floats());
+  AlignedBuffer scratch(npk_conv2d_scratch_size(&p));
+  std::vector<float> y(out_count, 777.0f);
+  npujar_model_args args = npk_test::threaded_args(t.threads);
+  npk_conv2d(t.threads == 0 ? nullptr : &args, &p, x.data(), packed.floats(),
+             t.with_bias ? bias.data() : nullptr, t.with_residual ? residual.data() : nullptr,
+             t.activation, 0.0f, 6.0f, y.data(), scratch.data);
+
+  std::vector<double> expected(out_count);
+  for (int64_t n = 0; n < t.batch; ++n) {
+    for (int64_t o = 0; o < t.o; ++o) {
+      const int64_t g = o / group_out;
+      for (int64_t oh = 0; oh < p.out_h; ++oh) {
+        for (int64_t ow = 0; ow < p.out_w; ++ow) {
+          double sum = t.with_bias ? bias[o] : 0.0;
+          for (int64_t ci = 0; ci < group_in; ++ci) {
+            for (int64_t i = 0; i < t.kh; ++i) {
+              for (int64_t j = 0; j < t.kw; ++j) {
+                const int64_t ih = oh * t.stride_h - t.pad_top + i * t.dilation_h;
+                const int64_t iw = ow * t.stride_w - t.pad_left + j * t.dilation_w;
+                if (ih < 0 || ih >= t.h || iw < 0 || iw >= t.w) continue;
+                const int64_t c = g * group_in + ci;
+                sum += static_cast<double>(x[((n * t.c + c) * t.h + ih) * t.w + iw]) *
+                       weight[((o * group_in + ci) * t.kh + i) * t.kw + j];
+              }
+            }
+          }
+          const int64_t at = ((n * t.o + o) * p.out_h + oh) * p.out_w + ow;
+          if (t.with_residual) sum += residual[at];
+          expected[at] = npk_test::reference_activation(t.activation, sum, 0.0, 6.0);
+        }
+      }
+    }
+  }
+  EXPECT_TRUE(all_close(y, expected, 1e-4, 1e-5 * group_in * t.kh * t.kw));
+}
+
+TEST(Conv2d, RegularConvolutionsMatchReference) {
+  // batch c h w o kh kw sh sw pt pl pb pr dh dw groups bias residual activation threads
+  check_conv({1, 3, 17, 17, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true, false, 0, 0});
+  check_conv({2, 7, 9, 11, 17, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, true, true, 1, 2});
+  check_conv({1, 3, 32, 32, 64, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1, true, false, 1, 2});
+  check_conv({1, 16, 14, 14, 33, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1, false, true, 0, 3});
+  check_conv({1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, true, false, 0, 0});
+  check_conv({1, 64, 7, 7, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true, true, 1, 2});
+}
+
+TEST(Conv2d, PaddingStrideDilationEdgesMatchReference) {
+  // Asymmetric pads, unequal strides and dilation, kernel wider than input.
+  check_conv({1, 4, 10, 13, 5, 3, 5, 2, 3, 0, 2, 1, 3, 1, 1, 1, true, false, 0, 0});
+  check_conv({1, 4, 12, 12, 6, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1, true, false, 0, 2});
+  check_conv({2, 5, 9, 7, 3, 3, 2, 1, 2, 1, 0, 0, 1, 3, 2, 1, false, false, 0, 0});
+  check_conv({1, 2, 3, 3, 4, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1, true, false, 0, 0});
+}
+
+TEST(Conv2d, PointwiseMatchesReference) {
+  check_conv({1, 64, 14, 14, 256, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, true, true, 1, 2});
+  check_conv({2, 7, 5, 3, 9, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, true, false, 0, 0});
+  // Strided 1x1 (resnet downsample) goes through im2col.
+  check_conv({1, 17, 9, 9, 20, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, true, false, 0, 0});
+}
+
+TEST(Conv2d, GroupedMatchesReference) {
+  check_conv({1, 8, 9, 9, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4, true, true, 1, 2});
+  check_conv({2, 6, 7, 8, 6, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 2, true, false, 0, 0});
+  check_conv({1, 32, 8, 8, 64, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 32 / 16, true, false, 2, 3});
+}
+
+TEST(Conv2d, DepthwiseMatchesReference) {
+  check_conv({1, 32, 17, 17, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 32, true, false, 2, 2});
+  check_conv({2, 7, 10, 9, 7, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 7, true, true, 1, 0});
+  check_conv({1, 5, 11, 11, 10, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 5, false, false, 0, 0});
+  check_conv({1, 3, 13, 40, 3, 3, 3, 1, 2, 0, 1, 2, 0, 2, 3, 3, true, false, 4, 3});
+  check_conv({1, 4, 6, 6, 4, 7, 7, 1, 1, 3, 3, 3, 3, 1, 1, 4, true, false, 0, 0});
+}
+
+TEST(Conv2d, EpilogueActivationsMatchReference) {
+  for (int32_t act = NPK_ACTIVATION_NONE; act <= NPK_ACTIVATION_GELU_TANH; ++act) {
+    check_conv({1, 5, 6, 6, 19, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true, true, act, 0});
+    check_conv({1, 6, 6, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 6, true, true, act, 0});
+  }
+}
+
+}  // namespace
