@@ -39,12 +39,47 @@ std::optional<int64_t> parse_extent(const std::string& text) {
   throw FormatError(code, "manifest: " + message);
 }
 
+// Names and values end up in terminals and logs, so control characters are
+// rejected rather than escaped.
+void check_text(const std::string& text, const std::string& where, FormatErrorCode code) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7f) {
+      fail(code, where + " contains control character " + std::to_string(c) + " at byte " +
+                     std::to_string(i));
+    }
+  }
+}
+
+void check_texts(const std::vector<std::string>& texts, const std::string& where,
+                 FormatErrorCode code) {
+  for (size_t i = 0; i < texts.size(); ++i) {
+    check_text(texts[i], where + "[" + std::to_string(i) + "]", code);
+  }
+}
+
+void check_variant_texts(const Variant& variant, const std::string& where, FormatErrorCode code) {
+  check_text(variant.name, where + ".name", code);
+  check_text(variant.kind, where + ".kind", code);
+  check_text(variant.format, where + ".format", code);
+  check_text(variant.arch, where + ".arch", code);
+  check_texts(variant.cpu_features, where + ".cpu_features", code);
+  check_texts(variant.sections, where + ".sections", code);
+  check_text(variant.compiler, where + ".compiler", code);
+  if (variant.device) check_text(variant.device->platform, where + ".device.platform", code);
+  for (const auto& [key, value] : variant.properties) {
+    check_text(key, where + ".properties key", code);
+    check_text(value, where + ".properties." + key, code);
+  }
+}
+
 void validate_tensors(const std::vector<TensorSpec>& tensors, const char* list_name,
                       const std::set<std::string>& symbols, FormatErrorCode code) {
   std::set<std::string> names;
   for (size_t i = 0; i < tensors.size(); ++i) {
     const TensorSpec& tensor = tensors[i];
     std::string where = std::string(list_name) + "[" + std::to_string(i) + "]";
+    check_text(tensor.name, where + ".name", code);
     if (tensor.name.empty()) fail(code, where + ".name is empty; give every tensor a name");
     if (!names.insert(tensor.name).second) {
       fail(code, where + ".name '" + tensor.name + "' is used by an earlier " + list_name +
@@ -77,6 +112,7 @@ void validate_variants(const std::vector<Variant>& variants, FormatErrorCode cod
   for (size_t i = 0; i < variants.size(); ++i) {
     const Variant& variant = variants[i];
     std::string where = "variants[" + std::to_string(i) + "]";
+    check_variant_texts(variant, where, code);
     if (variant.name.empty()) fail(code, where + ".name is empty");
     if (!names.insert(variant.name).second) {
       fail(code, where + ".name '" + variant.name + "' is used by an earlier variant");
@@ -103,6 +139,47 @@ bool is_lower_hex(const std::string& text) {
 }
 
 }  // namespace
+
+std::optional<size_t> find_invalid_utf8(const std::string& text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    unsigned char lead = static_cast<unsigned char>(text[i]);
+    size_t length = 0;
+    uint32_t minimum = 0;
+    uint32_t code_point = 0;
+    if (lead < 0x80) {
+      ++i;
+      continue;
+    } else if ((lead & 0xe0) == 0xc0) {
+      length = 2;
+      minimum = 0x80;
+      code_point = lead & 0x1f;
+    } else if ((lead & 0xf0) == 0xe0) {
+      length = 3;
+      minimum = 0x800;
+      code_point = lead & 0x0f;
+    } else if ((lead & 0xf8) == 0xf0) {
+      length = 4;
+      minimum = 0x10000;
+      code_point = lead & 0x07;
+    } else {
+      return i;
+    }
+    if (text.size() - i < length) return i;
+    for (size_t k = 1; k < length; ++k) {
+      unsigned char next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xc0) != 0x80) return i;
+      code_point = (code_point << 6) | (next & 0x3f);
+    }
+    // Overlong forms, UTF-16 surrogates and values past U+10FFFF.
+    if (code_point < minimum || (code_point >= 0xd800 && code_point <= 0xdfff) ||
+        code_point > 0x10ffff) {
+      return i;
+    }
+    i += length;
+  }
+  return std::nullopt;
+}
 
 std::string Dimension::to_string() const {
   if (is_static()) return std::to_string(coefficient);
@@ -184,6 +261,12 @@ void validate_manifest(const Manifest& manifest, FormatErrorCode code) {
                           std::to_string(manifest.format_minor) +
                           " has another major version than this reader's 1; use a newer npujar");
   }
+  check_text(manifest.producer.name, "producer.name", code);
+  check_text(manifest.producer.version, "producer.version", code);
+  check_text(manifest.model.name, "model.name", code);
+  check_text(manifest.graph_section, "graph_section", code);
+  check_text(manifest.weights_section, "weights_section", code);
+  for (const auto& [key, value] : manifest.unknown_keys) check_text(key, "top-level key", code);
   if (manifest.producer.name.empty()) fail(code, "producer.name is empty");
   if (manifest.model.name.empty()) fail(code, "model.name is empty");
   const std::string& hash = manifest.model.content_hash;

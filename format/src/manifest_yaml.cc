@@ -272,6 +272,9 @@ void emit_variant(YAML::Emitter& out, const Variant& variant) {
 }  // namespace
 
 Manifest parse_manifest(const std::string& yaml_text) {
+  if (std::optional<size_t> position = find_invalid_utf8(yaml_text)) {
+    malformed("text is not valid UTF-8 at byte " + std::to_string(*position));
+  }
   YAML::Node root;
   try {
     root = YAML::Load(yaml_text);

@@ -145,6 +145,12 @@ TEST(Manifest, MalformedInputsAreRejectedWithTheirKey) {
       {"variant abi zero",
        valid + "variants:\n  - {name: v, kind: cpu, format: object, sections: [g], abi_version: 0}\n",
        "variants[0].abi_version is 0"},
+      {"invalid UTF-8", replace("model: {name: m}", "model: {name: \"m\xff\"}"),
+       "text is not valid UTF-8 at byte"},
+      {"overlong UTF-8", replace("model: {name: m}", "model: {name: \"m\xc0\xaf\"}"),
+       "text is not valid UTF-8 at byte"},
+      {"control character", replace("model: {name: m}", "model: {name: \"m\\x1b[2J\"}"),
+       "model.name contains control character 27 at byte 1"},
       {"bad content hash", replace("model: {name: m}", "model: {name: m, content_hash: xyz}"),
        "model.content_hash 'xyz'"},
   };
@@ -165,6 +171,16 @@ TEST(Manifest, EmitRejectsInvalidManifest) {
   } catch (const FormatError& error) {
     EXPECT_EQ(error.code(), FormatErrorCode::kInvalidArgument);
   }
+}
+
+TEST(Utf8, AcceptsValidAndFindsFirstInvalidByte) {
+  EXPECT_FALSE(find_invalid_utf8("plain ascii").has_value());
+  EXPECT_FALSE(find_invalid_utf8("gr\xc3\xb6\xc3\x9f" "e \xe2\x82\xac \xf0\x9f\x98\x80").has_value());
+  EXPECT_EQ(find_invalid_utf8("ab\xff"), std::optional<size_t>(2));
+  EXPECT_EQ(find_invalid_utf8("a\xe2\x82"), std::optional<size_t>(1));       // truncated
+  EXPECT_EQ(find_invalid_utf8("\xed\xa0\x80"), std::optional<size_t>(0));   // surrogate U+D800
+  EXPECT_EQ(find_invalid_utf8("\xf4\x90\x80\x80"), std::optional<size_t>(0));  // above U+10FFFF
+  EXPECT_EQ(find_invalid_utf8("\xe0\x80\xaf"), std::optional<size_t>(0));   // overlong
 }
 
 TEST(Dimension, ParsesTheThreeForms) {

@@ -126,9 +126,14 @@ struct Manifest {
   bool operator==(const Manifest& other) const;
 };
 
-// Parses and validates the YAML text of a manifest. Raises FormatError with
+// Returns the byte offset of the first invalid UTF-8 sequence in `text`
+// (overlong forms and surrogates included), or nullopt when it is valid.
+std::optional<size_t> find_invalid_utf8(const std::string& text);
+
+// Parses and validates the YAML text of a manifest, which must be UTF-8. Raises FormatError with
 // kMalformedManifest naming the key path (e.g. "inputs[1].shape[0]") on a
-// syntax error, a missing or mistyped key, an unknown dtype, a
+// syntax error, a missing or mistyped key, a control character in a
+// string, an unknown dtype, a
 // symbol used in a shape or the arena but not listed in `symbols`, or a
 // duplicate input, output or variant name; kUnsupportedVersion when
 // format_version has another major.
