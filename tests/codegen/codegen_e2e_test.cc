@@ -1,0 +1,294 @@
+// End-to-end tests of code generation: hand-built graphs compiled to the
+// x86-64-v3 and v4 objects (and portable bitcode), loaded with ORC LLJIT
+// like the runtime does, run, and compared with the IR's reference
+// executor, which accumulates in double.
+#include <gtest/gtest.h>
+
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+#include <llvm/Object/ELFObjectFile.h>
+#include <llvm/Object/ObjectFile.h>
+#include <llvm/Support/MemoryBuffer.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+#include "error.h"
+#include "jit_harness.h"
+#include "module_pipeline.h"
+#include "npujar/format/reader.h"
+#include "npujar/ir/reference.h"
+#include "npujar_model_abi.h"
+#include "prepack.h"
+
+namespace npujar::codegen {
+namespace {
+
+using ir::Dim;
+using testing::add_constant;
+using testing::add_input;
+using testing::add_intermediate;
+using testing::add_node;
+
+constexpr double kTolerance = 1e-4;
+
+// Compiles `graph` for `target_name`, runs it and the reference on
+// `inputs`, and expects every output within kTolerance.
+void expect_matches_reference(const ir::Graph& graph, const std::string& target_name,
+                              const std::vector<ir::HostTensor>& inputs) {
+  const TargetSpec& target = testing::target_named(target_name);
+  if (!testing::host_supports(target)) GTEST_SKIP() << "host lacks the features of " << target_name;
+  testing::PreparedGraph prepared = testing::prepare(graph);
+  CompiledVariant variant = compile_variant(prepared.graph, prepared.layout, prepared.plan, target);
+  std::vector<ir::HostTensor> actual = testing::run_variant(prepared, variant, inputs);
+  std::vector<ir::HostTensor> expected = ir::run_reference(prepared.graph, inputs);
+  ASSERT_EQ(actual.size(), expected.size());
+  for (size_t i = 0; i < actual.size(); ++i) {
+    EXPECT_LE(testing::max_abs_difference(actual[i], expected[i]), kTolerance)
+        << "output " << i << " of " << target_name;
+  }
+}
+
+// y = relu(x @ W^T + b), the relu as its own node.
+ir::Graph linear_relu_graph(Dim batch) {
+  ir::Graph graph;
+  int x = add_input(graph, "x", {batch, Dim::fixed(24)});
+  int weight = add_constant(graph, "weight", {40, 24}, 1);
+  int bias = add_constant(graph, "bias", {40}, 2);
+  int hidden = add_intermediate(graph, "hidden", {batch, Dim::fixed(40)});
+  int y = add_intermediate(graph, "y", {batch, Dim::fixed(40)});
+  add_node(graph, "linear", {x, weight, bias}, {hidden});
+  add_node(graph, "relu", {hidden}, {y});
+  graph.outputs = {y};
+  return graph;
+}
+
+ir::Node& add_conv(ir::Graph& graph, int x, int weight, int bias, int y, int64_t pad) {
+  ir::Node& node = add_node(graph, "conv2d", {x, weight, bias}, {y});
+  node.attributes["strides"] = std::vector<int64_t>{1, 1};
+  node.attributes["pads"] = std::vector<int64_t>{pad, pad, pad, pad};
+  node.attributes["dilations"] = std::vector<int64_t>{1, 1};
+  node.attributes["groups"] = int64_t{1};
+  return node;
+}
+
+// y = relu(conv(x) + b) with a fused activation, 3x3, padding 1.
+ir::Graph conv_bias_relu_graph() {
+  ir::Graph graph;
+  int x = add_input(graph, "x", {Dim::fixed(2), Dim::fixed(3), Dim::fixed(10), Dim::fixed(9)});
+  int weight = add_constant(graph, "weight", {8, 3, 3, 3}, 3);
+  int bias = add_constant(graph, "bias", {8}, 4);
+  int y = add_intermediate(graph, "y", {Dim::fixed(2), Dim::fixed(8), Dim::fixed(10), Dim::fixed(9)});
+  add_conv(graph, x, weight, bias, y, 1).attributes["activation"] = std::string("relu");
+  graph.outputs = {y};
+  return graph;
+}
+
+// y = relu(conv2(relu(conv1(x))) + x): a ResNet basic block without batch norm.
+ir::Graph residual_block_graph() {
+  ir::Graph graph;
+  ir::Shape shape = {Dim::fixed(1), Dim::fixed(8), Dim::fixed(7), Dim::fixed(7)};
+  int x = add_input(graph, "x", shape);
+  int w1 = add_constant(graph, "w1", {8, 8, 3, 3}, 5);
+  int b1 = add_constant(graph, "b1", {8}, 6);
+  int w2 = add_constant(graph, "w2", {8, 8, 3, 3}, 7);
+  int b2 = add_constant(graph, "b2", {8}, 8);
+  int h1 = add_intermediate(graph, "h1", shape);
+  int h2 = add_intermediate(graph, "h2", shape);
+  int sum = add_intermediate(graph, "sum", shape);
+  int y = add_intermediate(graph, "y", shape);
+  add_conv(graph, x, w1, b1, h1, 1).attributes["activation"] = std::string("relu");
+  add_conv(graph, h1, w2, b2, h2, 1);
+  add_node(graph, "add", {h2, x}, {sum});
+  add_node(graph, "relu", {sum}, {y});
+  graph.outputs = {y};
+  return graph;
+}
+
+ir::Graph softmax_graph() {
+  ir::Graph graph;
+  int x = add_input(graph, "x", {Dim::fixed(3), Dim::fixed(17)});
+  int y = add_intermediate(graph, "y", {Dim::fixed(3), Dim::fixed(17)});
+  add_node(graph, "softmax", {x}, {y}).attributes["axis"] = int64_t{-1};
+  graph.outputs = {y};
+  return graph;
+}
+
+ir::Graph layer_norm_graph() {
+  ir::Graph graph;
+  ir::Shape shape = {Dim::fixed(2), Dim::fixed(5), Dim::fixed(32)};
+  int x = add_input(graph, "x", shape);
+  int weight = add_constant(graph, "gamma", {32}, 9);
+  int bias = add_constant(graph, "beta", {32}, 10);
+  int y = add_intermediate(graph, "y", shape);
+  ir::Node& node = add_node(graph, "layer_norm", {x, weight, bias}, {y});
+  node.attributes["axes"] = int64_t{1};
+  node.attributes["epsilon"] = 1e-5;
+  graph.outputs = {y};
+  return graph;
+}
+
+class CpuVariant : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CpuVariant, LinearReluMatchesReference) {
+  expect_matches_reference(linear_relu_graph(Dim::fixed(4)), GetParam(),
+                           {testing::random_tensor({4, 24}, 11)});
+}
+
+TEST_P(CpuVariant, SymbolicBatchLinearMatchesReference) {
+  ir::Graph graph = linear_relu_graph(Dim::symbolic("N"));
+  for (int64_t batch : {1, 3, 7}) {
+    SCOPED_TRACE("N=" + std::to_string(batch));
+    expect_matches_reference(graph, GetParam(), {testing::random_tensor({batch, 24}, 12)});
+  }
+}
+
+TEST_P(CpuVariant, ConvBiasReluMatchesReference) {
+  expect_matches_reference(conv_bias_relu_graph(), GetParam(),
+                           {testing::random_tensor({2, 3, 10, 9}, 13)});
+}
+
+TEST_P(CpuVariant, ResidualBlockMatchesReference) {
+  expect_matches_reference(residual_block_graph(), GetParam(),
+                           {testing::random_tensor({1, 8, 7, 7}, 14)});
+}
+
+TEST_P(CpuVariant, SoftmaxMatchesReference) {
+  expect_matches_reference(softmax_graph(), GetParam(), {testing::random_tensor({3, 17}, 15)});
+}
+
+TEST_P(CpuVariant, LayerNormMatchesReference) {
+  expect_matches_reference(layer_norm_graph(), GetParam(),
+                           {testing::random_tensor({2, 5, 32}, 16)});
+}
+
+INSTANTIATE_TEST_SUITE_P(X86, CpuVariant,
+                         ::testing::Values("cpu-x86-64-v3", "cpu-x86-64-v4", "bitcode-x86_64"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string name = info.param;
+                           for (char& c : name) {
+                             if (c == '-') c = '_';
+                           }
+                           return name;
+                         });
+
+TEST(Aarch64Variant, ObjectIsRelocatableAarch64Elf) {
+  testing::PreparedGraph prepared = testing::prepare(residual_block_graph());
+  CompiledVariant variant = compile_variant(prepared.graph, prepared.layout, prepared.plan,
+                                            testing::target_named("cpu-aarch64"));
+  llvm::StringRef bytes(reinterpret_cast<const char*>(variant.bytes.data()), variant.bytes.size());
+  auto file = llvm::object::ObjectFile::createObjectFile(llvm::MemoryBufferRef(bytes, "aarch64"));
+  ASSERT_TRUE(static_cast<bool>(file)) << llvm::toString(file.takeError());
+  EXPECT_TRUE((*file)->isELF());
+  EXPECT_EQ((*file)->getArch(), llvm::Triple::aarch64);
+  EXPECT_TRUE((*file)->isRelocatableObject());
+
+  bool defines_entry = false;
+  for (const llvm::object::SymbolRef& symbol : (*file)->symbols()) {
+    auto name = symbol.getName();
+    auto flags = symbol.getFlags();
+    ASSERT_TRUE(static_cast<bool>(name) && static_cast<bool>(flags));
+    if (*name == "npujar_model_run" && !(*flags & llvm::object::SymbolRef::SF_Undefined)) {
+      defines_entry = true;
+    }
+  }
+  EXPECT_TRUE(defines_entry);
+}
+
+TEST(SymbolCheck, UnknownExternalFunctionIsRejectedByName) {
+  llvm::LLVMContext context;
+  llvm::Module module("m", context);
+  llvm::IRBuilder<> builder(context);
+  auto* type = llvm::FunctionType::get(builder.getVoidTy(), false);
+  llvm::Function* entry =
+      llvm::Function::Create(type, llvm::Function::ExternalLinkage, "npujar_model_run", module);
+  builder.SetInsertPoint(llvm::BasicBlock::Create(context, "entry", entry));
+  builder.CreateCall(module.getOrInsertFunction("npk_missing_kernel", type));
+  builder.CreateRetVoid();
+  try {
+    check_module_symbols(module, "cpu-test");
+    FAIL() << "an unknown external function was accepted";
+  } catch (const CodegenError& error) {
+    EXPECT_NE(std::string(error.what()).find("npk_missing_kernel"), std::string::npos)
+        << error.what();
+  }
+}
+
+TEST(SymbolCheck, RuntimeSymbolIsAccepted) {
+  llvm::LLVMContext context;
+  llvm::Module module("m", context);
+  llvm::IRBuilder<> builder(context);
+  auto* float_type = llvm::FunctionType::get(builder.getFloatTy(), {builder.getFloatTy()}, false);
+  llvm::Function* entry =
+      llvm::Function::Create(float_type, llvm::Function::ExternalLinkage, "npujar_model_run", module);
+  builder.SetInsertPoint(llvm::BasicBlock::Create(context, "entry", entry));
+  builder.CreateRet(builder.CreateCall(module.getOrInsertFunction("expf", float_type),
+                                       {entry->getArg(0)}));
+  EXPECT_NO_THROW(check_module_symbols(module, "cpu-test"));
+}
+
+TEST(Lowering, UnknownOperatorIsRejectedNamingNode) {
+  ir::Graph graph;
+  int x = add_input(graph, "x", {Dim::fixed(4)});
+  int y = add_intermediate(graph, "y", {Dim::fixed(4)});
+  add_node(graph, "fancy_op", {x}, {y});
+  graph.outputs = {y};
+  testing::PreparedGraph prepared = testing::prepare(graph);
+  EXPECT_THROW(compile_variant(prepared.graph, prepared.layout, prepared.plan,
+                               testing::target_named("cpu-x86-64-v3")),
+               CodegenError);
+}
+
+TEST(GenerateVariants, ArchiveHasEveryVariantAndArena) {
+  ir::Graph graph = linear_relu_graph(Dim::symbolic("N"));
+  prepack_weights(graph);
+  ir::WeightsLayout layout = ir::layout_weights(graph);
+
+  format::ArchiveWriter writer;
+  format::Manifest manifest;
+  manifest.symbols = graph.symbols();
+  CodegenOptions options;
+  options.targets = parse_targets("all");
+  auto start = std::chrono::steady_clock::now();
+  std::vector<CompiledVariant> compiled = generate_variants(graph, layout, options, writer, manifest);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (const CompiledVariant& variant : compiled) {
+    std::printf("%-16s %8zu bytes  %.2f s\n", variant.target.variant_name.c_str(),
+                variant.bytes.size(), variant.seconds);
+  }
+  std::printf("all variants: %.2f s\n", seconds);
+
+  ASSERT_EQ(manifest.variants.size(), all_targets().size());
+  const format::Variant* v4 = manifest.find_variant("cpu-x86-64-v4");
+  ASSERT_NE(v4, nullptr);
+  EXPECT_EQ(v4->format, "object");
+  EXPECT_EQ(v4->arch, "x86_64");
+  EXPECT_EQ(v4->abi_version, NPUJAR_MODEL_ABI_VERSION);
+  EXPECT_NE(std::find(v4->cpu_features.begin(), v4->cpu_features.end(), "avx512bw"),
+            v4->cpu_features.end());
+  const format::Variant* bitcode = manifest.find_variant("bitcode-aarch64");
+  ASSERT_NE(bitcode, nullptr);
+  EXPECT_EQ(bitcode->format, "bitcode");
+  EXPECT_TRUE(bitcode->cpu_features.empty());
+  // Two [N, 40] f32 tensors live at once at most: hidden and y are caller
+  // and arena buffers, so the arena holds hidden only.
+  EXPECT_EQ(manifest.arena.base_bytes, 0u);
+  EXPECT_EQ(manifest.arena.per_symbol_bytes.at("N"), 192u);
+}
+
+TEST(Targets, UnknownTargetIsRejected) {
+  EXPECT_THROW(parse_targets("cpu-x86-64-v9"), CodegenError);
+}
+
+TEST(Targets, BitcodeSelectsBothArchitectures) {
+  std::vector<TargetSpec> targets = parse_targets("bitcode, cpu-x86-64-v3");
+  ASSERT_EQ(targets.size(), 3u);
+  EXPECT_EQ(targets[0].variant_name, "cpu-x86-64-v3");
+  EXPECT_EQ(targets[1].variant_name, "bitcode-x86_64");
+  EXPECT_EQ(targets[2].variant_name, "bitcode-aarch64");
+}
+
+}  // namespace
+}  // namespace npujar::codegen
