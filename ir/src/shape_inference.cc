@@ -302,7 +302,10 @@ void infer_reduce(const NodeContext& c) {
       shape.push_back(Dim::fixed(1));
     }
   }
-  c.set_output(c.input(0).dtype, shape);
+  // Integer sums widen to i64, as torch.sum does.
+  DType dtype = c.input(0).dtype;
+  if (c.node.op == "reduce_sum" && !is_float(dtype)) dtype = DType::kI64;
+  c.set_output(dtype, shape);
 }
 
 void infer_permute(const NodeContext& c) {
