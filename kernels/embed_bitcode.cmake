@@ -1,3 +1,4 @@
+cmake_minimum_required(VERSION 3.25)
 # Writes OUTPUT, a C++ source defining npk_kernel_bitcode[] (see
 # include/npujar/kernels/bitcode.h) with the bytes of each file in INPUTS.
 # The file names must be kernels_<arch>_<vector bytes>.bc.

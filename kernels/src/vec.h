@@ -72,8 +72,10 @@ inline void store(float* p, vf v) { __builtin_memcpy(p, &v, sizeof v); }
 // Lane-wise mask ? a : b, where mask lanes are all ones or all zeros.
 inline vf select(vi mask, vf a, vf b) { return (vf)(((vi)a & mask) | ((vi)b & ~mask)); }
 
-inline vf vmax(vf a, vf b) { return select(a > b, a, b); }
-inline vf vmin(vf a, vf b) { return select(a < b, a, b); }
+// Maximum and minimum that return a when a is NaN, so NaN inputs propagate
+// through relu and clamp as in PyTorch.
+inline vf vmax(vf a, vf b) { return select(b > a, b, a); }
+inline vf vmin(vf a, vf b) { return select(b < a, b, a); }
 
 inline float hsum(vf v) {
   float s = 0.0f;
@@ -114,8 +116,10 @@ inline vf vexp(vf x) {
   p = p * r + 5.0000001201e-1f;
   vf y = p * r * r + r + 1.0f;
 
-  // Scale in two steps so that n down to -150 stays representable.
-  vi n = __builtin_convertvector(fn, vi);
+  // Scale in two steps so that n down to -150 stays representable. NaN
+  // lanes convert 0 instead, because converting NaN is undefined; y is
+  // already NaN there.
+  vi n = __builtin_convertvector(select(fn == fn, fn, splat(0.0f)), vi);
   vi half = n >> 1;
   return y * pow2i(half) * pow2i(n - half);
 }
@@ -139,11 +143,9 @@ inline vf vtanh(vf x) {
   return select(ax < 0.625f, small, large);
 }
 
-// erf from the complementary error function approximation of Numerical
-// Recipes (erfcc, fractional error below 1.2e-7 for erfc). Its absolute
-// error is about 1e-7, which is what GELU needs; npk_unary_f32's ERF uses
-// erff for full relative accuracy near 0.
-inline vf verf_gelu(vf x) {
+// erfc(|x|) from the Numerical Recipes approximation erfcc, whose
+// fractional error is below 1.2e-7 everywhere.
+inline vf verfc_abs(vf x) {
   vf z = select(x < 0.0f, -x, x);
   vf t = 1.0f / (1.0f + 0.5f * z);
   vf p = splat(0.17087277f);
@@ -156,15 +158,22 @@ inline vf verf_gelu(vf x) {
   p = p * t + 0.37409196f;
   p = p * t + 1.00002368f;
   p = p * t + -1.26551223f;
-  vf erfc = t * vexp(p - z * z);
-  return select(x < 0.0f, erfc - 1.0f, 1.0f - erfc);
+  return t * vexp(p - z * z);
 }
 
-inline vf vgelu(vf x) { return 0.5f * x * (1.0f + verf_gelu(x * 0.70710678118654752f)); }
+// GELU as 0.5 x erfc(-x / sqrt(2)), which keeps full relative accuracy for
+// large negative x where 1 + erf(x / sqrt(2)) would cancel.
+inline vf vgelu(vf x) {
+  vf tail = verfc_abs(x * 0.70710678118654752f);
+  vf one_plus_erf = select(x < 0.0f, tail, 2.0f - tail);
+  return 0.5f * x * one_plus_erf;
+}
 
+// PyTorch's approximate="tanh" GELU, 0.5 x (1 + tanh(u)), evaluated as
+// x * sigmoid(2u) to avoid the same cancellation.
 inline vf vgelu_tanh(vf x) {
-  vf inner = 0.79788456080286536f * (x + 0.044715f * x * x * x);
-  return 0.5f * x * (1.0f + vtanh(inner));
+  vf u = 0.79788456080286536f * (x + 0.044715f * x * x * x);
+  return x * vsigmoid(u + u);
 }
 
 inline vf vhardswish(vf x) {

@@ -1,3 +1,4 @@
+cmake_minimum_required(VERSION 3.25)
 # Fails unless every undefined symbol of each bitcode file in FILES is one of
 # NPUJAR_RUNTIME_SYMBOLS from ABI_HEADER, the only symbols the runtime
 # resolves for compiled code.

@@ -176,7 +176,8 @@ void npk_unary_f32(const npujar_model_args* ctx, int32_t op, int64_t count, cons
  * stride 0.
  * npk_binary: arithmetic ops on dtype F32, I64 or I32; y has that dtype.
  *   Integer div truncates toward zero (PyTorch's rounding_mode="trunc";
- *   the importer lowers true division to f32); integer pow is unsupported.
+ *   the importer lowers true division to f32) and returns 0 for a zero
+ *   divisor instead of trapping; integer pow is unsupported.
  * npk_compare: comparison ops on dtype F32, I64, I32 or BOOL; y is bool.
  * npk_logical: logical_and/or on bool inputs; y is bool. */
 #define NPK_BINARY_ADD 0
