@@ -16,9 +16,9 @@ echo "== C++ tests"
 ctest --test-dir build --output-on-failure -j "$(nproc)"
 
 # ---- Archive format: sanitizer build and fuzzing ------------------------
-# Both use their own build directories with LibTorch and LLVM switched off,
-# and build only the format library and its test or fuzz target, so they
-# take a minute or two rather than a full rebuild.
+# Both use their own build directories with LibTorch and LLVM switched off.
+# They build only the format library and its test or fuzz target, so each
+# takes a minute or two rather than a full rebuild.
 format_jobs=${NPUJAR_JOBS:-$(nproc)}
 
 echo "== archive format tests under AddressSanitizer and UndefinedBehaviorSanitizer"

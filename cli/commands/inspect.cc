@@ -2,9 +2,9 @@
 // table and variants, as text for people or as one JSON object for tools.
 //
 // Inspect reads every section once to report its checksum state, so a
-// corrupt section shows as "mismatch" instead of stopping the listing; an
-// archive whose header, table or manifest is invalid cannot be listed and
-// ends with exit status 1 like `npujar verify`.
+// corrupt section shows as "mismatch" instead of stopping the listing. An
+// archive whose header, table or manifest is invalid cannot be listed, and
+// inspect then exits with status 1 like `npujar verify`.
 //
 // Each part of the report is one function over an InspectReport; a new
 // option (for example a dump of the graph IR) adds a flag to

@@ -1,6 +1,6 @@
 // YAML reading and writing of the manifest. Every lookup goes through a
 // small cursor that carries the key path ("variants[2].sections[0]"), so a
-// type error names the exact key; yaml-cpp's own exceptions are converted to
+// type error names the exact key. yaml-cpp's own exceptions are converted to
 // FormatError at this boundary.
 #include <yaml-cpp/yaml.h>
 

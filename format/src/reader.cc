@@ -2,7 +2,7 @@
 // lazily verified section access.
 //
 // Each section has its own state guarded by its own mutex, so threads that
-// read different sections never wait for each other. The state is also
+// read different sections do not wait for each other. The state is also
 // published through an atomic, so a section that is already verified is
 // returned without locking. A failed check is remembered and raised again
 // on later calls instead of re-reading the bytes.

@@ -71,8 +71,8 @@ ArchiveStorage ArchiveStorage::map_file(const std::string& path) {
 
 ArchiveStorage ArchiveStorage::copy(const void* data, size_t size) {
   ArchiveStorage storage;
-  // 4096 bytes covers every section alignment the format allows up to a
-  // page, so zero-copy views of the copy are aligned as their entries say.
+  // 4096 is kMaxSectionAlignment, so zero-copy views into the copy have the
+  // alignment their entries declare.
   storage.copy_ = allocate_aligned(size, 4096);
   if (size > 0) std::memcpy(storage.copy_.get(), data, size);
   storage.data_ = storage.copy_.get();

@@ -1,6 +1,6 @@
-// Where an ArchiveReader's bytes live: a read-only memory mapping of a file,
-// an aligned private copy, or a caller's borrowed buffer. Private to the
-// format library.
+// Storage of an ArchiveReader's bytes: a read-only memory mapping of a
+// file, an aligned private copy, or a caller's borrowed buffer. Private to
+// the format library.
 #pragma once
 
 #include <cstddef>

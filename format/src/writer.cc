@@ -1,7 +1,7 @@
 // Lays out an archive: header, then each section at the next multiple of
 // its alignment (zero padding between), then the section table aligned to
-// 8 bytes. The manifest section comes first so that a reader of a prefix
-// (for example a streaming download) sees it early.
+// 8 bytes. The manifest section comes first so that a consumer of a stream
+// (for example a download in progress) can read it early.
 #include "npujar/format/writer.h"
 
 #include <fcntl.h>

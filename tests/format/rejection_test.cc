@@ -391,7 +391,7 @@ TEST(Rejection, UnknownCompressionOfRequiredSection) {
                   "section 'graph': compression unknown(7) is not supported");
 }
 
-TEST(Rejection, UnknownCompressionOfOptionalSectionOnlyFailsOnAccess) {
+TEST(Rejection, OptionalUnknownCompressionFailsOnAccess) {
   ArchiveWriter writer;
   writer.add_section("graph", SectionKind::kGraph, bytes_of("g"));
   SectionOptions optional;

@@ -31,11 +31,12 @@ inline constexpr uint32_t kMinSectionAlignment = 64;
 // private copy of a buffer guarantees.
 inline constexpr uint32_t kMaxSectionAlignment = 4096;
 
-// What a section contains. A reader knows the kinds defined by the minor
-// version it was written for (is_known_section_kind); sections of other
-// kinds are skipped when optional and rejected when required. New kinds take
-// new numbers in a new minor version; values from 0x10000 on are free for
-// private experiments and are never known to this reader.
+// Content type of a section. A reader understands the kinds defined by the
+// minor version it was written for (is_known_section_kind). It skips
+// sections of other kinds when they are optional and rejects the archive
+// when they are required. New kinds take new numbers in a new minor version.
+// Values from 0x10000 on are free for private experiments, and no reader
+// treats them as known.
 enum class SectionKind : uint32_t {
   kManifest = 1,     // YAML text, see manifest.h
   kGraph = 2,        // serialized graph IR

@@ -62,9 +62,9 @@ struct ModelInfo {
   std::string content_hash;
 };
 
-// Activation arena size in bytes for given symbol values:
-//   base_bytes + sum over s of per_symbol_bytes[s] * value(s)
-// Code generation writes it; the runtime allocates the arena from it.
+// Activation arena size in bytes for given symbol values, computed as
+//   base_bytes + sum over s of per_symbol_bytes[s] * value(s).
+// Code generation writes it, and the runtime allocates the arena from it.
 struct ArenaSpec {
   uint64_t base_bytes = 0;
   std::map<std::string, uint64_t> per_symbol_bytes;
@@ -74,7 +74,7 @@ struct ArenaSpec {
   std::optional<uint64_t> bytes_for(const std::map<std::string, int64_t>& symbol_values) const;
 };
 
-// Which device a variant needs. Zero ids mean "any".
+// Device requirement of a variant. Zero ids match any device.
 struct DeviceRequirement {
   uint32_t vendor_id = 0;
   uint32_t device_id = 0;
@@ -130,13 +130,13 @@ struct Manifest {
 // (overlong forms and surrogates included), or nullopt when it is valid.
 std::optional<size_t> find_invalid_utf8(const std::string& text);
 
-// Parses and validates the YAML text of a manifest, which must be UTF-8. Raises FormatError with
-// kMalformedManifest naming the key path (e.g. "inputs[1].shape[0]") on a
-// syntax error, a missing or mistyped key, a control character in a
-// string, an unknown dtype, a
-// symbol used in a shape or the arena but not listed in `symbols`, or a
-// duplicate input, output or variant name; kUnsupportedVersion when
-// format_version has another major.
+// Parses and validates the YAML text of a manifest, which must be UTF-8.
+// Raises FormatError with kMalformedManifest, naming the key path such as
+// "inputs[1].shape[0]", on a syntax error, a missing or mistyped key, a
+// control character in a string or an unknown dtype. The same code covers
+// a symbol used in a shape or the arena but missing from `symbols`, and a
+// duplicate input, output or variant name. A format_version with another
+// major raises kUnsupportedVersion.
 Manifest parse_manifest(const std::string& yaml_text);
 
 // Writes the manifest as YAML. Raises kInvalidArgument when the manifest

@@ -1,12 +1,13 @@
 // Opens a .npujar archive from a file (memory-mapped, read-only) or from a
 // buffer, and hands out section bytes.
 //
-// Archives are untrusted input. Opening validates in layers before touching
-// any section: size and magic, version, header fields and checksum, the
-// section table's bounds, checksum and every entry (name, flags, alignment,
-// bounds, overlap, duplicates, limits), then parses the manifest and checks
-// that the sections it names exist. Other sections' checksums are verified
-// lazily on first access, or all at once by verify().
+// Archives are untrusted input, so opening validates in layers before
+// touching any section. It checks size and magic, version, the header fields
+// and checksum, then the section table's bounds and checksum and every entry
+// (name, flags, alignment, bounds, overlap, duplicates, limits). Then it
+// parses the manifest and checks that the sections it names exist. Other
+// sections' checksums are verified lazily on first access, or all at once
+// by verify().
 #pragma once
 
 #include <cstddef>
@@ -79,9 +80,10 @@ class ArchiveReader {
   // nullptr when absent.
   const SectionInfo* find_section(std::string_view name) const;
 
-  // Returns the raw bytes of section `name`: a view into the archive for an
-  // uncompressed section, aligned as its entry says when the archive's base
-  // is; for a zstd section, the decompressed bytes, decoded once and cached.
+  // Returns the raw bytes of section `name`. For an uncompressed section this
+  // is a view into the archive, with the entry's alignment when the
+  // archive's base is aligned. For a zstd section it is the decompressed
+  // bytes, decoded once and cached with the entry's alignment.
   // The checksum is verified on first access. Raises kMissingSection,
   // kChecksumMismatch, kUnsupportedCompression, kDecompressionFailed or
   // kDecompressedSizeMismatch. Safe to call from many threads at once.

@@ -31,7 +31,7 @@ class ArchiveWriter {
   // too long (over kMaxSectionNameLength bytes) or badly formed name (allowed
   // bytes: A-Z a-z 0-9 . _ - /), a duplicate name, the reserved name
   // "manifest", or a bad alignment. `kind` may be any value, so tools can
-  // write kinds newer than this library knows.
+  // write kinds that are newer than this library.
   void add_section(const std::string& name, SectionKind kind, std::vector<uint8_t> bytes,
                    const SectionOptions& options = {});
   void add_section(const std::string& name, uint32_t kind, std::vector<uint8_t> bytes,
