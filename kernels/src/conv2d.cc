@@ -74,7 +74,9 @@ void im2col(const npujar_model_args* ctx, const npk_conv2d_params& p, const floa
         const float* in_row = plane + ih * p.in_w + offset_w;
         for (int64_t ow = 0; ow < cols.begin; ++ow) out_row[ow] = 0.0f;
         if (p.stride_w == 1) {
-          for (int64_t ow = cols.begin; ow < cols.end; ++ow) out_row[ow] = in_row[ow];
+          int64_t ow = cols.begin;
+          for (; ow + kLanes <= cols.end; ow += kLanes) store(out_row + ow, load(in_row + ow));
+          for (; ow < cols.end; ++ow) out_row[ow] = in_row[ow];
         } else {
           for (int64_t ow = cols.begin; ow < cols.end; ++ow) out_row[ow] = in_row[ow * p.stride_w];
         }
