@@ -37,6 +37,13 @@ std::string hex_prefix(const uint8_t* data, size_t size) {
   return text;
 }
 
+// A newer minor version may give reserved fields a meaning that an older
+// reader can ignore, so reserved fields are checked only in archives whose
+// minor version is not newer than this reader's.
+bool from_newer_minor(const Header& header) {
+  return header.minor_version > kFormatMinorVersion;
+}
+
 bool all_zero(const uint8_t* data, size_t size) {
   for (size_t i = 0; i < size; ++i) {
     if (data[i] != 0) return false;
@@ -73,7 +80,7 @@ void check_header(const uint8_t* data, size_t size, const Header& header) {
            "header: header size " + str(header.header_size) +
                " is not a multiple of 8 between 64 and the archive size " + str(size));
   }
-  if (!all_zero(data + 48, 8)) {
+  if (!from_newer_minor(header) && !all_zero(data + 48, 8)) {
     reject(FormatErrorCode::kMalformedHeader, "header: reserved bytes 48..55 are not zero");
   }
   uint64_t actual = checksum64(data, 56);
@@ -160,12 +167,12 @@ void check_name(const uint8_t* raw, size_t index) {
 void check_entry(const uint8_t* raw, const SectionEntry& entry,
                  const Header& header, size_t size, const ReaderLimits& limits) {
   std::string where = "section '" + entry.name + "'";
-  if (!all_zero(raw + 96, header.section_entry_size - 96)) {
+  // Bytes past 128 belong to later minor versions and are never checked.
+  if (!from_newer_minor(header) && !all_zero(raw + 96, kSectionEntrySize - 96)) {
     reject(FormatErrorCode::kMalformedSectionTable,
-           where + ": reserved bytes 96.." + str(header.section_entry_size - 1) +
-               " of its table entry are not zero");
+           where + ": reserved bytes 96..127 of its table entry are not zero");
   }
-  if ((entry.flags & ~kSectionFlagRequired) != 0) {
+  if (!from_newer_minor(header) && (entry.flags & ~kSectionFlagRequired) != 0) {
     reject(FormatErrorCode::kMalformedSectionTable,
            where + ": flags " + hex64(entry.flags) + " set reserved bits (only bit 0 is defined)");
   }

@@ -422,6 +422,7 @@ TEST(Rejection, MalformedSectionEntries) {
       {"stored size differs from raw size", kEntryRawSizeOffset, 8, 12,
        "uncompressed section has stored size 11 but raw size 12"},
       {"reserved entry bytes", 100, 1, 1, "reserved bytes 96..127"},
+      {"last reserved entry byte", 127, 1, 1, "reserved bytes 96..127"},
       {"bad name byte", 2, 1, ' ', "name byte 2 is 20"},
       {"name padding", 20, 1, 'x', "name padding"},
   };
@@ -432,6 +433,34 @@ TEST(Rejection, MalformedSectionEntries) {
     reseal(archive);
     expect_rejected(archive, FormatErrorCode::kMalformedSectionTable, c.message_part);
   }
+}
+
+TEST(Rejection, NewerMinorMayUseReservedFields) {
+  std::vector<uint8_t> archive = minimal_archive();
+  store_le(archive, 10, 2, 1);  // minor version 1
+  archive[50] = 1;              // header reserved
+  set_entry_field(archive, "graph", 100, 1, 1);  // entry reserved
+  set_entry_field(archive, "graph", kEntryFlagsOffset, 4, 3);  // flag bit 1
+  reseal(archive);
+  expect_accepted(archive, kVerify);
+}
+
+TEST(Rejection, LongerEntriesOfNewerMinorAreRead) {
+  // Rebuild the minimal archive's table with 136-byte entries, as a later
+  // minor version that appends a field to each entry would write them.
+  std::vector<uint8_t> archive = minimal_archive();
+  uint64_t table = load_le(archive, kHeaderTableOffsetOffset, 8);
+  std::vector<uint8_t> rebuilt(archive.begin(), archive.begin() + static_cast<long>(table));
+  for (size_t i = 0; i < 2; ++i) {
+    auto entry = archive.begin() + static_cast<long>(table + i * kEntrySize);
+    rebuilt.insert(rebuilt.end(), entry, entry + kEntrySize);
+    for (int k = 0; k < 8; ++k) rebuilt.push_back(0xab);  // the appended field
+  }
+  store_le(rebuilt, 10, 2, 1);
+  store_le(rebuilt, 28, 4, 136);
+  store_le(rebuilt, kHeaderFileSizeOffset, 8, rebuilt.size());
+  reseal(rebuilt);
+  expect_accepted(rebuilt, kVerify);
 }
 
 TEST(Rejection, MisalignedSectionOffset) {
