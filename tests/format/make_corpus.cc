@@ -60,8 +60,13 @@ int main(int argc, char** argv) {
   write(dir, "truncated-header.npujar", truncated);
 
   std::vector<uint8_t> unresealed = minimal;
-  store_le(unresealed, kHeaderMajorOffset, 2, 2);
+  store_le(unresealed, kHeaderSectionCountOffset, 4, 3);
   write(dir, "bad-header-checksum.npujar", unresealed);
+
+  std::vector<uint8_t> newer_major = minimal;
+  store_le(newer_major, kHeaderMajorOffset, 2, 2);
+  reseal_archive(newer_major.data(), newer_major.size());
+  write(dir, "newer-major.npujar", newer_major);
 
   std::vector<uint8_t> overlapping = full;
   set_entry_field(overlapping, "weights", kEntryOffsetOffset, 8,
