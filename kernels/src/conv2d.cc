@@ -3,10 +3,11 @@
 // Regular and grouped convolutions are GEMMs per image and group with
 // M = OH*OW output pixels, N = O/groups output channels and
 // K = (C/groups)*KH*KW: the weight is the pre-packed B, and A is the im2col
-// matrix stored column-major as [K][OH*OW], which is what NCHW gives for
-// free. A 1x1 stride-1 unpadded convolution uses the input itself as A, so
-// it needs no im2col. C is the NCHW output, written with stride_cm = 1 and
-// stride_cn = OH*OW, and the fused epilogue runs in the GEMM's store.
+// matrix, which is never written out: the GEMM packs its A tiles straight
+// from the input (implicit GEMM). A 1x1 stride-1 unpadded convolution's A
+// is the input plane itself, column-major [C][H*W]. C is the NCHW output,
+// written with stride_cm = 1 and stride_cn = OH*OW, and the fused epilogue
+// runs in the GEMM's store.
 //
 // Depthwise convolutions (one input channel per group) have too little
 // reuse for a GEMM; they accumulate whole output rows with vector FMAs.
@@ -46,45 +47,6 @@ ValidRange valid_columns(int64_t offset, int64_t stride, int64_t width, int64_t 
   int64_t end = min64(out_width, ceil_div_signed(width - offset, stride));
   if (end < begin) end = begin;
   return {begin, end};
-}
-
-// Writes the im2col matrix of one image and group: row k = (c*KH + kh)*KW + kw
-// of `col` holds, for every output pixel, the input value under that tap, or
-// 0 in the padding.
-void im2col(const npujar_model_args* ctx, const npk_conv2d_params& p, const float* x, float* col) {
-  const int64_t kernel_area = p.kernel_h * p.kernel_w;
-  const int64_t pixels = p.out_h * p.out_w;
-  auto body = [&](int64_t begin, int64_t end) {
-    for (int64_t row = begin; row < end; ++row) {
-      const int64_t c = row / kernel_area;
-      const int64_t kh = row % kernel_area / p.kernel_w;
-      const int64_t kw = row % p.kernel_w;
-      const float* plane = x + c * p.in_h * p.in_w;
-      float* out = col + row * pixels;
-      const int64_t offset_w = kw * p.dilation_w - p.pad_left;
-      const ValidRange cols = valid_columns(offset_w, p.stride_w, p.in_w, p.out_w);
-
-      for (int64_t oh = 0; oh < p.out_h; ++oh) {
-        float* out_row = out + oh * p.out_w;
-        const int64_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
-        if (ih < 0 || ih >= p.in_h) {
-          for (int64_t ow = 0; ow < p.out_w; ++ow) out_row[ow] = 0.0f;
-          continue;
-        }
-        const float* in_row = plane + ih * p.in_w + offset_w;
-        for (int64_t ow = 0; ow < cols.begin; ++ow) out_row[ow] = 0.0f;
-        if (p.stride_w == 1) {
-          int64_t ow = cols.begin;
-          for (; ow + kLanes <= cols.end; ow += kLanes) store(out_row + ow, load(in_row + ow));
-          for (; ow < cols.end; ++ow) out_row[ow] = in_row[ow];
-        } else {
-          for (int64_t ow = cols.begin; ow < cols.end; ++ow) out_row[ow] = in_row[ow * p.stride_w];
-        }
-        for (int64_t ow = cols.end; ow < p.out_w; ++ow) out_row[ow] = 0.0f;
-      }
-    }
-  };
-  parallel_for(ctx, group_k(p), body);
 }
 
 // out_row[ow] += weight * in_row[ow * stride] for ow in [begin, end).
@@ -170,9 +132,11 @@ void npk_conv2d_pack_weight(const npk_conv2d_params* params, const float* weight
 }
 
 int64_t npk_conv2d_scratch_size(const npk_conv2d_params* params) {
-  const npk_conv2d_params& p = *params;
-  if (npk::is_depthwise(p) || npk::is_pointwise(p)) return 0;
-  return npk::round_up(npk::group_k(p) * p.out_h * p.out_w * 4, 64);
+  // Every current path packs A from the input directly. The size function
+  // stays so that a later algorithm (Winograd) can ask for scratch without
+  // changing generated code.
+  (void)params;
+  return 0;
 }
 
 void npk_conv2d(const npujar_model_args* ctx, const npk_conv2d_params* params, const float* x,
@@ -190,21 +154,25 @@ void npk_conv2d(const npujar_model_args* ctx, const npk_conv2d_params* params, c
   const int64_t group_out = p.out_channels / p.groups;
   const int64_t k = npk::group_k(p);
   const bool pointwise = npk::is_pointwise(p);
-  float* col = static_cast<float*>(scratch);
 
   for (int64_t n = 0; n < p.batch; ++n) {
     for (int64_t g = 0; g < p.groups; ++g) {
       const float* x_group = x + (n * p.in_channels + g * group_in) * p.in_h * p.in_w;
-      const float* a = x_group;
-      if (!pointwise) {
-        npk::im2col(ctx, p, x_group, col);
-        a = col;
-      }
       const int64_t out_offset = (n * p.out_channels + g * group_out) * pixels;
-      npk::gemm_packed(ctx, pixels, group_out, k, a, 1, pixels,
-                       packed_weight + g * npk::group_packed_floats(p), y + out_offset, 1, pixels,
-                       bias != nullptr ? bias + g * group_out : nullptr,
-                       residual != nullptr ? residual + out_offset : nullptr, act);
+      const float* packed_group = packed_weight + g * npk::group_packed_floats(p);
+      const float* bias_group = bias != nullptr ? bias + g * group_out : nullptr;
+      const float* residual_group = residual != nullptr ? residual + out_offset : nullptr;
+      if (pointwise) {
+        // The input plane is already the column-major [C][H*W] A.
+        npk::gemm_packed(ctx, pixels, group_out, k, x_group, 1, pixels, packed_group,
+                         y + out_offset, 1, pixels, bias_group, residual_group, act);
+      } else {
+        const npk::ConvGeometry conv{x_group,    p.in_h,     p.in_w,     p.out_w,
+                                     p.kernel_h, p.kernel_w, p.stride_h, p.stride_w,
+                                     p.pad_top,  p.pad_left, p.dilation_h, p.dilation_w};
+        npk::gemm_conv(ctx, pixels, group_out, k, conv, packed_group, y + out_offset, 1, pixels,
+                       bias_group, residual_group, act);
+      }
     }
   }
 }

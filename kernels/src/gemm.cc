@@ -40,6 +40,8 @@ struct GemmArgs {
   const float* bias;
   const float* residual;
   Activation activation;
+  // When set, A is this convolution's implicit im2col matrix.
+  const ConvGeometry* conv;
 };
 
 template <int MR, int NV>
@@ -172,7 +174,8 @@ struct Tile {
 // Copies rows [m0, m0 + rows) and columns [k0, k0 + kc) of A into
 // packed[tile][k][MR], zero-filling rows past the end of the last tile.
 template <int MR>
-void pack_a(const GemmArgs& g, int64_t m0, int64_t rows, int64_t k0, int64_t kc, float* packed) {
+void pack_a_strided(const GemmArgs& g, int64_t m0, int64_t rows, int64_t k0, int64_t kc,
+                    float* packed) {
   const int64_t tiles = ceil_div(rows, MR);
   for (int64_t t = 0; t < tiles; ++t) {
     float* dst = packed + t * kc * MR;
@@ -190,6 +193,71 @@ void pack_a(const GemmArgs& g, int64_t m0, int64_t rows, int64_t k0, int64_t kc,
         }
       }
     }
+  }
+}
+
+// Packs A from a convolution's input. For each tile the MR pixels' window
+// origins are computed once; a tile whose pixels lie in one output row,
+// with unit stride and its input run inside the row, copies MR consecutive
+// input floats per tap, and any other tile checks each pixel.
+template <int MR>
+void pack_a_conv(const ConvGeometry& cv, int64_t m0, int64_t rows, int64_t k0, int64_t kc,
+                 float* packed) {
+  const int64_t tiles = ceil_div(rows, MR);
+  const int64_t kernel_area = cv.kernel_h * cv.kernel_w;
+  const int64_t plane_size = cv.in_h * cv.in_w;
+  constexpr int64_t kOutside = -(int64_t(1) << 40);
+
+  for (int64_t t = 0; t < tiles; ++t) {
+    float* dst = packed + t * kc * MR;
+    const int64_t first_pixel = m0 + t * MR;
+    const int64_t valid = min64(MR, rows - t * MR);
+    int64_t origin_h[MR], origin_w[MR];
+    for (int i = 0; i < MR; ++i) {
+      const int64_t pixel = first_pixel + i;
+      origin_h[i] = i < valid ? (pixel / cv.out_w) * cv.stride_h - cv.pad_top : kOutside;
+      origin_w[i] = i < valid ? (pixel % cv.out_w) * cv.stride_w - cv.pad_left : kOutside;
+    }
+    const bool one_row = valid == MR && cv.stride_w == 1 && first_pixel % cv.out_w + MR <= cv.out_w;
+
+    int64_t c = k0 / kernel_area;
+    int64_t kh = k0 % kernel_area / cv.kernel_w;
+    int64_t kw = k0 % cv.kernel_w;
+    for (int64_t k = 0; k < kc; ++k) {
+      const float* plane = cv.x + c * plane_size;
+      const int64_t dh = kh * cv.dilation_h;
+      const int64_t dw = kw * cv.dilation_w;
+      const int64_t ih = origin_h[0] + dh;
+      const int64_t iw = origin_w[0] + dw;
+      if (one_row && ih >= 0 && ih < cv.in_h && iw >= 0 && iw + MR <= cv.in_w) {
+        const float* src = plane + ih * cv.in_w + iw;
+        NPK_UNROLL
+        for (int i = 0; i < MR; ++i) dst[k * MR + i] = src[i];
+      } else {
+        for (int i = 0; i < MR; ++i) {
+          const int64_t h = origin_h[i] + dh;
+          const int64_t w = origin_w[i] + dw;
+          const bool inside = h >= 0 && h < cv.in_h && w >= 0 && w < cv.in_w;
+          dst[k * MR + i] = inside ? plane[h * cv.in_w + w] : 0.0f;
+        }
+      }
+      if (++kw == cv.kernel_w) {
+        kw = 0;
+        if (++kh == cv.kernel_h) {
+          kh = 0;
+          ++c;
+        }
+      }
+    }
+  }
+}
+
+template <int MR>
+void pack_a(const GemmArgs& g, int64_t m0, int64_t rows, int64_t k0, int64_t kc, float* packed) {
+  if (g.conv != nullptr) {
+    pack_a_conv<MR>(*g.conv, m0, rows, k0, kc, packed);
+  } else {
+    pack_a_strided<MR>(g, m0, rows, k0, kc, packed);
   }
 }
 
@@ -301,8 +369,17 @@ void gemm_packed(const npujar_model_args* ctx, int64_t m, int64_t n, int64_t k, 
                  int64_t stride_am, int64_t stride_ak, const float* packed_b, float* c,
                  int64_t stride_cm, int64_t stride_cn, const float* bias, const float* residual,
                  Activation activation) {
-  GemmArgs g{m,         n,         k,    a,        stride_am, stride_ak, packed_b,
-             c,         stride_cm, stride_cn, bias, residual, activation};
+  GemmArgs g{m,         n,         k,    a,        stride_am,  stride_ak, packed_b,
+             c,         stride_cm, stride_cn, bias, residual, activation, nullptr};
+  gemm_dispatch(ctx, g);
+}
+
+void gemm_conv(const npujar_model_args* ctx, int64_t m, int64_t n, int64_t k,
+               const ConvGeometry& conv, const float* packed_b, float* c, int64_t stride_cm,
+               int64_t stride_cn, const float* bias, const float* residual,
+               Activation activation) {
+  GemmArgs g{m,         n,         k,    nullptr,  0,          0,     packed_b,
+             c,         stride_cm, stride_cn, bias, residual, activation, &conv};
   gemm_dispatch(ctx, g);
 }
 

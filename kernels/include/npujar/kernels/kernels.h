@@ -135,8 +135,9 @@ int64_t npk_conv2d_packed_weight_size(const npk_conv2d_params* params);
 void npk_conv2d_pack_weight(const npk_conv2d_params* params, const float* weight,
                             float* packed);
 
-/* Bytes of scratch that npk_conv2d needs (0 for 1x1 stride-1 unpadded and
- * depthwise convolutions, else an im2col buffer). */
+/* Bytes of scratch that npk_conv2d needs. It is 0 for every convolution in
+ * this version (the im2col matrix is packed on the fly), but generated code
+ * should reserve what it returns so later algorithms can use scratch. */
 int64_t npk_conv2d_scratch_size(const npk_conv2d_params* params);
 
 /* Runs the convolution. packed_weight comes from npk_conv2d_pack_weight;
