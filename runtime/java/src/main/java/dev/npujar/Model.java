@@ -676,8 +676,9 @@ public final class Model implements AutoCloseable {
       }
 
       /**
-       * Forces the variant with this name, e.g. {@code cpu-x86-64-v2}; loading fails with {@link
-       * NoUsableVariantException} if the archive has none or it cannot run here.
+       * Forces the variant with this name, e.g. {@code cpu-x86-64-v2}. Loading fails with {@link
+       * InvalidArgumentException} if the archive has no variant of that name, and with {@link
+       * NoUsableVariantException} if that variant cannot run on this host.
        *
        * @param variant the variant name, or null to let the runtime choose (the default)
        * @return this builder
