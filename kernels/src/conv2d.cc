@@ -33,33 +33,94 @@ int64_t group_packed_floats(const npk_conv2d_params& p) {
   return npk_gemm_packed_b_size(group_k(p), p.out_channels / p.groups) / 4;
 }
 
-// Signed ceil(a / b) for b > 0.
-int64_t ceil_div_signed(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+// Depthwise convolution, one output plane per task. For each output row the
+// KH input rows it reads are copied into a zero-padded stack buffer, so that
+// every output column is computed without bounds checks, kLanes columns at
+// a time for unit stride. Rows wider than the buffer fall back to checking
+// every tap.
+constexpr int64_t kDepthwiseBufferFloats = 8192;
 
-// The output columns [begin, end) whose input column ow*stride + offset lies
-// in [0, width).
-struct ValidRange {
-  int64_t begin, end;
-};
+struct DepthwisePlane {
+  const npk_conv2d_params& p;
+  const float* in;  // input plane [H][W]
+  const float* w;   // weights [KH][KW]
+  float bias;
 
-ValidRange valid_columns(int64_t offset, int64_t stride, int64_t width, int64_t out_width) {
-  int64_t begin = max64(0, ceil_div_signed(-offset, stride));
-  int64_t end = min64(out_width, ceil_div_signed(width - offset, stride));
-  if (end < begin) end = begin;
-  return {begin, end};
-}
+  float checked_pixel(int64_t oh, int64_t ow) const {
+    float sum = bias;
+    for (int64_t kh = 0; kh < p.kernel_h; ++kh) {
+      const int64_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
+      if (ih < 0 || ih >= p.in_h) continue;
+      for (int64_t kw = 0; kw < p.kernel_w; ++kw) {
+        const int64_t iw = ow * p.stride_w - p.pad_left + kw * p.dilation_w;
+        if (iw >= 0 && iw < p.in_w) sum += w[kh * p.kernel_w + kw] * in[ih * p.in_w + iw];
+      }
+    }
+    return sum;
+  }
 
-// out_row[ow] += weight * in_row[ow * stride] for ow in [begin, end).
-void accumulate_row(float* out_row, const float* in_row, float weight, int64_t stride,
-                    int64_t begin, int64_t end) {
-  int64_t ow = begin;
-  if (stride == 1) {
-    for (; ow + kLanes <= end; ow += kLanes) {
-      store(out_row + ow, load(out_row + ow) + weight * load(in_row + ow));
+  // Sum over taps for output column ow, rows[kh] being padded row kh.
+  float padded_pixel(const float* rows, int64_t row_pitch, int64_t ow) const {
+    float sum = bias;
+    for (int64_t kh = 0; kh < p.kernel_h; ++kh) {
+      const float* row = rows + kh * row_pitch + ow * p.stride_w;
+      for (int64_t kw = 0; kw < p.kernel_w; ++kw) sum += w[kh * p.kernel_w + kw] * row[kw * p.dilation_w];
+    }
+    return sum;
+  }
+
+  vf padded_vector(const float* rows, int64_t row_pitch, int64_t ow) const {
+    vf sum = splat(bias);
+    for (int64_t kh = 0; kh < p.kernel_h; ++kh) {
+      const float* row = rows + kh * row_pitch + ow;
+      for (int64_t kw = 0; kw < p.kernel_w; ++kw) {
+        sum += w[kh * p.kernel_w + kw] * load(row + kw * p.dilation_w);
+      }
+    }
+    return sum;
+  }
+
+  // Copies input rows under output row oh into rows[kh][pad_left + iw],
+  // zero-filling padding.
+  void fill_rows(int64_t oh, float* rows, int64_t row_pitch) const {
+    for (int64_t kh = 0; kh < p.kernel_h; ++kh) {
+      float* dst = rows + kh * row_pitch;
+      const int64_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
+      if (ih < 0 || ih >= p.in_h) {
+        for (int64_t i = 0; i < row_pitch; ++i) dst[i] = 0.0f;
+        continue;
+      }
+      for (int64_t i = 0; i < p.pad_left; ++i) dst[i] = 0.0f;
+      const float* src = in + ih * p.in_w;
+      float* body = dst + p.pad_left;
+      int64_t i = 0;
+      for (; i + kLanes <= p.in_w; i += kLanes) store(body + i, load(src + i));
+      for (; i < p.in_w; ++i) body[i] = src[i];
+      for (i = p.pad_left + p.in_w; i < row_pitch; ++i) dst[i] = 0.0f;
     }
   }
-  for (; ow < end; ++ow) out_row[ow] += weight * in_row[ow * stride];
-}
+
+  void row(int64_t oh, float* buffer, int64_t row_pitch, float* out_row) const {
+    if (buffer == nullptr) {
+      for (int64_t ow = 0; ow < p.out_w; ++ow) out_row[ow] = checked_pixel(oh, ow);
+      return;
+    }
+    fill_rows(oh, buffer, row_pitch);
+    int64_t ow = 0;
+    if (p.stride_w == 1 && p.out_w >= kLanes) {
+      for (; ow + kLanes <= p.out_w; ow += kLanes) {
+        store(out_row + ow, padded_vector(buffer, row_pitch, ow));
+      }
+      // The last vector overlaps the previous one instead of a scalar tail.
+      if (ow < p.out_w) {
+        ow = p.out_w - kLanes;
+        store(out_row + ow, padded_vector(buffer, row_pitch, ow));
+        ow = p.out_w;
+      }
+    }
+    for (; ow < p.out_w; ++ow) out_row[ow] = padded_pixel(buffer, row_pitch, ow);
+  }
+};
 
 void depthwise(const npujar_model_args* ctx, const npk_conv2d_params& p, const float* x,
                const float* weight, const float* bias, const float* residual,
@@ -68,28 +129,24 @@ void depthwise(const npujar_model_args* ctx, const npk_conv2d_params& p, const f
   const int64_t kernel_area = p.kernel_h * p.kernel_w;
   const int64_t out_pixels = p.out_h * p.out_w;
 
+  // A padded row covers every column a window can read, plus kLanes of
+  // slack for vector loads at the right edge.
+  const int64_t reach = (p.out_w - 1) * p.stride_w + (p.kernel_w - 1) * p.dilation_w + 1;
+  const int64_t row_pitch = max64(reach, p.pad_left + p.in_w) + kLanes;
+  const bool buffered = row_pitch * p.kernel_h <= kDepthwiseBufferFloats;
+
   auto body = [&](int64_t begin, int64_t end) {
+    alignas(64) float rows[kDepthwiseBufferFloats];
     for (int64_t plane = begin; plane < end; ++plane) {
       const int64_t n = plane / p.out_channels;
       const int64_t o = plane % p.out_channels;
-      const float* in = x + (n * p.in_channels + o / multiplier) * p.in_h * p.in_w;
-      const float* w = weight + o * kernel_area;
+      const DepthwisePlane dw{p, x + (n * p.in_channels + o / multiplier) * p.in_h * p.in_w,
+                              weight + o * kernel_area, bias != nullptr ? bias[o] : 0.0f};
       float* out = y + plane * out_pixels;
-      const float b = bias != nullptr ? bias[o] : 0.0f;
 
       for (int64_t oh = 0; oh < p.out_h; ++oh) {
         float* out_row = out + oh * p.out_w;
-        for (int64_t ow = 0; ow < p.out_w; ++ow) out_row[ow] = b;
-        for (int64_t kh = 0; kh < p.kernel_h; ++kh) {
-          const int64_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
-          if (ih < 0 || ih >= p.in_h) continue;
-          for (int64_t kw = 0; kw < p.kernel_w; ++kw) {
-            const int64_t offset_w = kw * p.dilation_w - p.pad_left;
-            const ValidRange cols = valid_columns(offset_w, p.stride_w, p.in_w, p.out_w);
-            accumulate_row(out_row, in + ih * p.in_w + offset_w, w[kh * p.kernel_w + kw],
-                           p.stride_w, cols.begin, cols.end);
-          }
-        }
+        dw.row(oh, buffered ? rows : nullptr, row_pitch, out_row);
         if (residual != nullptr) {
           const float* residual_row = residual + plane * out_pixels + oh * p.out_w;
           for (int64_t ow = 0; ow < p.out_w; ++ow) out_row[ow] += residual_row[ow];
