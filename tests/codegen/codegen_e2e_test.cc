@@ -12,6 +12,7 @@
 #include <llvm/Support/MemoryBuffer.h>
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 
@@ -34,20 +35,22 @@ using testing::add_node;
 
 constexpr double kTolerance = 1e-4;
 
-// Compiles `graph` for `target_name`, runs it and the reference on
-// `inputs`, and expects every output within kTolerance.
+// Compiles `graph` once for `target_name`, runs it and the reference on
+// each set of inputs, and expects every output within kTolerance.
 void expect_matches_reference(const ir::Graph& graph, const std::string& target_name,
-                              const std::vector<ir::HostTensor>& inputs) {
+                              const std::vector<std::vector<ir::HostTensor>>& input_sets) {
   const TargetSpec& target = testing::target_named(target_name);
   if (!testing::host_supports(target)) GTEST_SKIP() << "host lacks the features of " << target_name;
   testing::PreparedGraph prepared = testing::prepare(graph);
   CompiledVariant variant = compile_variant(prepared.graph, prepared.layout, prepared.plan, target);
-  std::vector<ir::HostTensor> actual = testing::run_variant(prepared, variant, inputs);
-  std::vector<ir::HostTensor> expected = ir::run_reference(prepared.graph, inputs);
-  ASSERT_EQ(actual.size(), expected.size());
-  for (size_t i = 0; i < actual.size(); ++i) {
-    EXPECT_LE(testing::max_abs_difference(actual[i], expected[i]), kTolerance)
-        << "output " << i << " of " << target_name;
+  for (size_t set = 0; set < input_sets.size(); ++set) {
+    std::vector<ir::HostTensor> actual = testing::run_variant(prepared, variant, input_sets[set]);
+    std::vector<ir::HostTensor> expected = ir::run_reference(prepared.graph, input_sets[set]);
+    ASSERT_EQ(actual.size(), expected.size());
+    for (size_t i = 0; i < actual.size(); ++i) {
+      EXPECT_LE(testing::max_abs_difference(actual[i], expected[i]), kTolerance)
+          << "output " << i << " of " << target_name << " for input set " << set;
+    }
   }
 }
 
@@ -130,38 +133,145 @@ ir::Graph layer_norm_graph() {
   return graph;
 }
 
+// Single-head self-attention on x [6, 16]: softmax(q k^T * 0.25) v, with
+// the result reshaped into the flat output buffer.
+ir::Graph attention_graph() {
+  ir::Graph graph;
+  auto shape = [](int64_t a, int64_t b) { return ir::Shape{Dim::fixed(a), Dim::fixed(b)}; };
+  int x = add_input(graph, "x", shape(6, 16));
+  int wq = add_constant(graph, "wq", {16, 16}, 20);
+  int wk = add_constant(graph, "wk", {16, 16}, 21);
+  int wv = add_constant(graph, "wv", {16, 16}, 22);
+  ir::Value scale_value;
+  scale_value.name = "scale";
+  scale_value.shape = {Dim::fixed(1)};
+  scale_value.kind = ir::ValueKind::kConstant;
+  scale_value.data = ir::HostTensor::from_f32({1}, {0.25f}).data;
+  int scale = graph.add_value(scale_value);
+  int q = add_intermediate(graph, "q", shape(6, 16));
+  int k = add_intermediate(graph, "k", shape(6, 16));
+  int v = add_intermediate(graph, "v", shape(6, 16));
+  int kt = add_intermediate(graph, "kt", shape(16, 6));
+  int scores = add_intermediate(graph, "scores", shape(6, 6));
+  int scaled = add_intermediate(graph, "scaled", shape(6, 6));
+  int probs = add_intermediate(graph, "probs", shape(6, 6));
+  int context = add_intermediate(graph, "context", shape(6, 16));
+  int y = add_intermediate(graph, "y", {Dim::fixed(96)});
+  add_node(graph, "linear", {x, wq}, {q});
+  add_node(graph, "linear", {x, wk}, {k});
+  add_node(graph, "linear", {x, wv}, {v});
+  add_node(graph, "permute", {k}, {kt}).attributes["perm"] = std::vector<int64_t>{1, 0};
+  add_node(graph, "matmul", {q, kt}, {scores});
+  add_node(graph, "mul", {scores, scale}, {scaled});
+  add_node(graph, "softmax", {scaled}, {probs}).attributes["axis"] = int64_t{-1};
+  add_node(graph, "matmul", {probs, v}, {context});
+  add_node(graph, "reshape", {context}, {y});
+  graph.outputs = {y};
+  return graph;
+}
+
+// Embedding lookup followed by concat and a strided slice.
+ir::Graph embedding_graph() {
+  ir::Graph graph;
+  int ids = add_input(graph, "ids", {Dim::fixed(5)});
+  graph.values[ids].dtype = ir::DType::kI64;
+  int table = add_constant(graph, "table", {10, 8}, 23);
+  int rows = add_intermediate(graph, "rows", {Dim::fixed(5), Dim::fixed(8)});
+  int both = add_intermediate(graph, "both", {Dim::fixed(5), Dim::fixed(16)});
+  int y = add_intermediate(graph, "y", {Dim::fixed(5), Dim::fixed(4)});
+  add_node(graph, "gather", {table, ids}, {rows}).attributes["axis"] = int64_t{0};
+  add_node(graph, "concat", {rows, rows}, {both}).attributes["axis"] = int64_t{1};
+  ir::Node& slice = add_node(graph, "slice", {both}, {y});
+  slice.attributes["axis"] = int64_t{1};
+  slice.attributes["start"] = int64_t{4};
+  slice.attributes["end"] = int64_t{12};
+  slice.attributes["step"] = int64_t{2};
+  graph.outputs = {y};
+  return graph;
+}
+
+// conv -> max_pool -> batch_norm -> global average pool -> flatten -> linear,
+// with a symbolic batch.
+ir::Graph cnn_head_graph() {
+  ir::Graph graph;
+  Dim n = Dim::symbolic("N");
+  int x = add_input(graph, "x", {n, Dim::fixed(3), Dim::fixed(8), Dim::fixed(8)});
+  int weight = add_constant(graph, "conv.weight", {6, 3, 3, 3}, 24);
+  int features = add_intermediate(graph, "features", {n, Dim::fixed(6), Dim::fixed(8), Dim::fixed(8)});
+  add_conv(graph, x, weight, -1, features, 1);
+  int pooled = add_intermediate(graph, "pooled", {n, Dim::fixed(6), Dim::fixed(4), Dim::fixed(4)});
+  ir::Node& pool = add_node(graph, "max_pool2d", {features}, {pooled});
+  pool.attributes["kernel"] = std::vector<int64_t>{2, 2};
+  pool.attributes["strides"] = std::vector<int64_t>{2, 2};
+  pool.attributes["pads"] = std::vector<int64_t>{0, 0, 0, 0};
+  pool.attributes["dilations"] = std::vector<int64_t>{1, 1};
+  pool.attributes["ceil_mode"] = int64_t{0};
+  int mean = add_constant(graph, "bn.mean", {6}, 25);
+  int variance_raw = add_constant(graph, "bn.var", {6}, 26);
+  // Variances must be positive: take |v| + 0.5.
+  std::vector<double> variances = ir::to_doubles(ir::constant_tensor(graph.values[variance_raw]));
+  for (double& v : variances) v = std::abs(v) + 0.5;
+  graph.values[variance_raw].data = ir::from_doubles(ir::DType::kF32, {6}, variances).data;
+  int normalized = add_intermediate(graph, "normalized", {n, Dim::fixed(6), Dim::fixed(4), Dim::fixed(4)});
+  add_node(graph, "batch_norm", {pooled, mean, variance_raw}, {normalized}).attributes["epsilon"] = 1e-5;
+  int averaged = add_intermediate(graph, "averaged", {n, Dim::fixed(6), Dim::fixed(1), Dim::fixed(1)});
+  add_node(graph, "adaptive_avg_pool2d", {normalized}, {averaged});
+  int flat = add_intermediate(graph, "flat", {n, Dim::fixed(6)});
+  add_node(graph, "reshape", {averaged}, {flat});
+  int fc = add_constant(graph, "fc.weight", {5, 6}, 27);
+  int fc_bias = add_constant(graph, "fc.bias", {5}, 28);
+  int y = add_intermediate(graph, "y", {n, Dim::fixed(5)});
+  add_node(graph, "linear", {flat, fc, fc_bias}, {y});
+  graph.outputs = {y};
+  return graph;
+}
+
 class CpuVariant : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(CpuVariant, LinearReluMatchesReference) {
   expect_matches_reference(linear_relu_graph(Dim::fixed(4)), GetParam(),
-                           {testing::random_tensor({4, 24}, 11)});
+                           {{testing::random_tensor({4, 24}, 11)}});
 }
 
 TEST_P(CpuVariant, SymbolicBatchLinearMatchesReference) {
-  ir::Graph graph = linear_relu_graph(Dim::symbolic("N"));
-  for (int64_t batch : {1, 3, 7}) {
-    SCOPED_TRACE("N=" + std::to_string(batch));
-    expect_matches_reference(graph, GetParam(), {testing::random_tensor({batch, 24}, 12)});
-  }
+  expect_matches_reference(linear_relu_graph(Dim::symbolic("N")), GetParam(),
+                           {{testing::random_tensor({1, 24}, 12)},
+                            {testing::random_tensor({3, 24}, 13)},
+                            {testing::random_tensor({7, 24}, 14)}});
 }
 
 TEST_P(CpuVariant, ConvBiasReluMatchesReference) {
   expect_matches_reference(conv_bias_relu_graph(), GetParam(),
-                           {testing::random_tensor({2, 3, 10, 9}, 13)});
+                           {{testing::random_tensor({2, 3, 10, 9}, 13)}});
 }
 
 TEST_P(CpuVariant, ResidualBlockMatchesReference) {
   expect_matches_reference(residual_block_graph(), GetParam(),
-                           {testing::random_tensor({1, 8, 7, 7}, 14)});
+                           {{testing::random_tensor({1, 8, 7, 7}, 14)}});
 }
 
 TEST_P(CpuVariant, SoftmaxMatchesReference) {
-  expect_matches_reference(softmax_graph(), GetParam(), {testing::random_tensor({3, 17}, 15)});
+  expect_matches_reference(softmax_graph(), GetParam(), {{testing::random_tensor({3, 17}, 15)}});
 }
 
 TEST_P(CpuVariant, LayerNormMatchesReference) {
   expect_matches_reference(layer_norm_graph(), GetParam(),
-                           {testing::random_tensor({2, 5, 32}, 16)});
+                           {{testing::random_tensor({2, 5, 32}, 16)}});
+}
+
+TEST_P(CpuVariant, AttentionMatchesReference) {
+  expect_matches_reference(attention_graph(), GetParam(), {{testing::random_tensor({6, 16}, 17)}});
+}
+
+TEST_P(CpuVariant, EmbeddingConcatSliceMatchesReference) {
+  expect_matches_reference(embedding_graph(), GetParam(),
+                           {{ir::HostTensor::from_i64({5}, {3, 0, 9, 3, 7})}});
+}
+
+TEST_P(CpuVariant, SymbolicCnnHeadMatchesReference) {
+  expect_matches_reference(cnn_head_graph(), GetParam(),
+                           {{testing::random_tensor({1, 3, 8, 8}, 18)},
+                            {testing::random_tensor({3, 3, 8, 8}, 19)}});
 }
 
 INSTANTIATE_TEST_SUITE_P(X86, CpuVariant,
@@ -173,6 +283,15 @@ INSTANTIATE_TEST_SUITE_P(X86, CpuVariant,
                            }
                            return name;
                          });
+
+TEST(RunStatus, GatherIndexOutOfRangeIsReported) {
+  const TargetSpec& target = testing::target_named("cpu-x86-64-v3");
+  if (!testing::host_supports(target)) GTEST_SKIP() << "host lacks x86-64-v3";
+  testing::PreparedGraph prepared = testing::prepare(embedding_graph());
+  CompiledVariant variant = compile_variant(prepared.graph, prepared.layout, prepared.plan, target);
+  EXPECT_THROW(testing::run_variant(prepared, variant, {ir::HostTensor::from_i64({5}, {1, 2, 10, 0, 0})}),
+               std::runtime_error);
+}
 
 TEST(Aarch64Variant, ObjectIsRelocatableAarch64Elf) {
   testing::PreparedGraph prepared = testing::prepare(residual_block_graph());
