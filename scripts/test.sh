@@ -74,3 +74,9 @@ if ! "$root/build-fuzz/ir/ir_graph_fuzz" \
   exit 1
 fi
 tail -n 6 "$ir_log"
+
+# ---- Build plugins and samples -------------------------------------------
+# Maven and Gradle plugin tests, then both samples against the CLI and Java
+# runtime built above; samples/run-tests.sh prints what it skips and why.
+echo "== build plugins and samples"
+NPUJAR_BUILD_DIR="$root/build" bash "$root/samples/run-tests.sh"

@@ -1,13 +1,27 @@
 #!/usr/bin/env bash
 # Installs the export script's Python packages into the repository's .venv (made by
 # scripts/setup.sh) and exports all-MiniLM-L6-v2 to models/minilm.pt, with vocab.txt and the
-# test references. Safe to run again: pip skips installed packages and the export overwrites
-# its outputs.
+# test references. Safe to run again: it does nothing while its outputs are up to date.
 set -euo pipefail
 
 sample=$(cd "$(dirname "$0")/.." && pwd)
 root=$(cd "$sample/../.." && pwd)
 venv=${NPUJAR_VENV:-$root/.venv}
+outputs=("$sample/models/minilm.pt" "$sample/src/main/resources/vocab.txt" "$sample/src/test/resources/reference.json")
+
+# Skip the export when every output is newer than the export script; set
+# NPUJAR_FORCE_EXPORT=1 to export anyway. Re-exporting unchanged weights would still make the
+# build plugin pack again, since a new .pt file has a new hash.
+up_to_date=true
+for output in "${outputs[@]}"; do
+  if [ ! -f "$output" ] || [ "$output" -ot "$sample/scripts/export_model.py" ]; then
+    up_to_date=false
+  fi
+done
+if $up_to_date && [ -z "${NPUJAR_FORCE_EXPORT:-}" ]; then
+  echo "export-model: ${outputs[0]} and the references are up to date"
+  exit 0
+fi
 
 if [ ! -x "$venv/bin/python" ]; then
   echo "export-model: $venv/bin/python not found; run scripts/setup.sh first or set NPUJAR_VENV" >&2
