@@ -57,6 +57,10 @@ struct SectionInfo {
   bool known_kind = false;  // is_known_section_kind(entry.kind)
 };
 
+// Every const member function may be called from many threads at once,
+// because the header, table and manifest do not change after open and each
+// section's lazy state has its own lock. A moved-from reader may only be
+// destroyed or assigned to.
 class ArchiveReader {
  public:
   // Maps `path` read-only and validates it. Raises kIoError naming the path
