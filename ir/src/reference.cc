@@ -79,7 +79,7 @@ std::vector<int64_t> broadcast_extents(const OpContext& context, const std::vect
 
 double gelu(double x, bool tanh_approximation) {
   if (tanh_approximation) {
-    const double k = std::sqrt(2.0 / M_PI);
+    const double k = std::sqrt(2.0 / 3.14159265358979323846);  // sqrt(2 / pi)
     return 0.5 * x * (1.0 + std::tanh(k * (x + 0.044715 * x * x * x)));
   }
   return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
