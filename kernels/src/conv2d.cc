@@ -33,10 +33,12 @@ int64_t group_packed_floats(const npk_conv2d_params& p) {
   return npk_gemm_packed_b_size(group_k(p), p.out_channels / p.groups) / 4;
 }
 
-// Depthwise convolution, one output plane per task. For each output row the
-// KH input rows it reads are copied into a zero-padded stack buffer, so that
-// every output column is computed without bounds checks, kLanes columns at
-// a time for unit stride. Rows wider than the buffer fall back to checking
+// Depthwise convolution, one output plane per task. The input plane (or,
+// for large planes, the KH input rows of each output row) is copied into a
+// zero-padded stack buffer, so that every output column is computed without
+// bounds checks, a full vector (or
+// 4 lanes for narrow rows) at a time for unit stride; 3x3 and 5x5 kernels
+// get unrolled instances. Rows wider than the buffer fall back to checking
 // every tap.
 constexpr int64_t kDepthwiseBufferFloats = 8192;
 
@@ -59,66 +61,98 @@ struct DepthwisePlane {
     return sum;
   }
 
-  // Sum over taps for output column ow, rows[kh] being padded row kh.
-  float padded_pixel(const float* rows, int64_t row_pitch, int64_t ow) const {
+  // Sum over the taps of output column ow (lanes ow .. ow+lanes-1 for a
+  // vector type V), rows pointing at the padded row
+  // under kh = 0 and kh_pitch floats between kernel rows. KH and KW are the kernel
+  // extents when known at compile time (dilation 1), else 0.
+  template <int KH, int KW, typename V>
+  V window(const float* rows, int64_t kh_pitch, int64_t ow) const {
+    const int64_t kernel_h = KH > 0 ? KH : p.kernel_h;
+    const int64_t kernel_w = KW > 0 ? KW : p.kernel_w;
+    const int64_t dilation_w = KW > 0 ? 1 : p.dilation_w;
+    V sum = V{} + bias;
+    NPK_UNROLL
+    for (int64_t kh = 0; kh < kernel_h; ++kh) {
+      const float* row = rows + kh * kh_pitch + ow;
+      NPK_UNROLL
+      for (int64_t kw = 0; kw < kernel_w; ++kw) {
+        V v;
+        __builtin_memcpy(&v, row + kw * dilation_w, sizeof v);
+        sum += w[kh * kernel_w + kw] * v;
+      }
+    }
+    return sum;
+  }
+
+  template <int KH, int KW>
+  float strided_pixel(const float* rows, int64_t kh_pitch, int64_t ow) const {
+    const int64_t kernel_h = KH > 0 ? KH : p.kernel_h;
+    const int64_t kernel_w = KW > 0 ? KW : p.kernel_w;
+    const int64_t dilation_w = KW > 0 ? 1 : p.dilation_w;
     float sum = bias;
-    for (int64_t kh = 0; kh < p.kernel_h; ++kh) {
-      const float* row = rows + kh * row_pitch + ow * p.stride_w;
-      for (int64_t kw = 0; kw < p.kernel_w; ++kw) sum += w[kh * p.kernel_w + kw] * row[kw * p.dilation_w];
+    NPK_UNROLL
+    for (int64_t kh = 0; kh < kernel_h; ++kh) {
+      const float* row = rows + kh * kh_pitch + ow * p.stride_w;
+      NPK_UNROLL
+      for (int64_t kw = 0; kw < kernel_w; ++kw) sum += w[kh * kernel_w + kw] * row[kw * dilation_w];
     }
     return sum;
   }
 
-  vf padded_vector(const float* rows, int64_t row_pitch, int64_t ow) const {
-    vf sum = splat(bias);
-    for (int64_t kh = 0; kh < p.kernel_h; ++kh) {
-      const float* row = rows + kh * row_pitch + ow;
-      for (int64_t kw = 0; kw < p.kernel_w; ++kw) {
-        sum += w[kh * p.kernel_w + kw] * load(row + kw * p.dilation_w);
-      }
+  // Stores windows of V's width over [0, out_w), the last one overlapping
+  // its predecessor instead of leaving a scalar tail. Needs out_w >= lanes.
+  template <int KH, int KW, typename V>
+  void vector_row(const float* rows, int64_t kh_pitch, float* out_row) const {
+    constexpr int64_t lanes = sizeof(V) / sizeof(float);
+    int64_t ow = 0;
+    for (; ow + lanes <= p.out_w; ow += lanes) {
+      V v = window<KH, KW, V>(rows, kh_pitch, ow);
+      __builtin_memcpy(out_row + ow, &v, sizeof v);
     }
-    return sum;
-  }
-
-  // Copies input rows under output row oh into rows[kh][pad_left + iw],
-  // zero-filling padding.
-  void fill_rows(int64_t oh, float* rows, int64_t row_pitch) const {
-    for (int64_t kh = 0; kh < p.kernel_h; ++kh) {
-      float* dst = rows + kh * row_pitch;
-      const int64_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
-      if (ih < 0 || ih >= p.in_h) {
-        for (int64_t i = 0; i < row_pitch; ++i) dst[i] = 0.0f;
-        continue;
-      }
-      for (int64_t i = 0; i < p.pad_left; ++i) dst[i] = 0.0f;
-      const float* src = in + ih * p.in_w;
-      float* body = dst + p.pad_left;
-      int64_t i = 0;
-      for (; i + kLanes <= p.in_w; i += kLanes) store(body + i, load(src + i));
-      for (; i < p.in_w; ++i) body[i] = src[i];
-      for (i = p.pad_left + p.in_w; i < row_pitch; ++i) dst[i] = 0.0f;
+    if (ow < p.out_w) {
+      V v = window<KH, KW, V>(rows, kh_pitch, p.out_w - lanes);
+      __builtin_memcpy(out_row + p.out_w - lanes, &v, sizeof v);
     }
   }
 
-  void row(int64_t oh, float* buffer, int64_t row_pitch, float* out_row) const {
-    if (buffer == nullptr) {
-      for (int64_t ow = 0; ow < p.out_w; ++ow) out_row[ow] = checked_pixel(oh, ow);
+  template <int KH, int KW>
+  void padded_row(const float* rows, int64_t kh_pitch, float* out_row) const {
+    if (p.stride_w == 1 && p.out_w >= kLanes) return vector_row<KH, KW, vf>(rows, kh_pitch, out_row);
+    if (p.stride_w == 1 && p.out_w >= 4) return vector_row<KH, KW, v4>(rows, kh_pitch, out_row);
+    for (int64_t ow = 0; ow < p.out_w; ++ow) out_row[ow] = strided_pixel<KH, KW>(rows, kh_pitch, ow);
+  }
+
+  // Writes padded row dst for input row ih: pad_left zeros, the input row,
+  // then zeros up to row_pitch; all zeros when ih is outside the input.
+  void fill_padded_row(int64_t ih, float* dst, int64_t row_pitch) const {
+    if (ih < 0 || ih >= p.in_h) {
+      for (int64_t i = 0; i < row_pitch; ++i) dst[i] = 0.0f;
       return;
     }
-    fill_rows(oh, buffer, row_pitch);
-    int64_t ow = 0;
-    if (p.stride_w == 1 && p.out_w >= kLanes) {
-      for (; ow + kLanes <= p.out_w; ow += kLanes) {
-        store(out_row + ow, padded_vector(buffer, row_pitch, ow));
-      }
-      // The last vector overlaps the previous one instead of a scalar tail.
-      if (ow < p.out_w) {
-        ow = p.out_w - kLanes;
-        store(out_row + ow, padded_vector(buffer, row_pitch, ow));
-        ow = p.out_w;
-      }
+    for (int64_t i = 0; i < p.pad_left; ++i) dst[i] = 0.0f;
+    const float* src = in + ih * p.in_w;
+    float* body = dst + p.pad_left;
+    int64_t i = 0;
+    for (; i + kLanes <= p.in_w; i += kLanes) store(body + i, load(src + i));
+    for (; i + 4 <= p.in_w; i += 4) {
+      v4 v;
+      __builtin_memcpy(&v, src + i, sizeof v);
+      __builtin_memcpy(body + i, &v, sizeof v);
     }
-    for (; ow < p.out_w; ++ow) out_row[ow] = padded_pixel(buffer, row_pitch, ow);
+    for (; i < p.in_w; ++i) body[i] = src[i];
+    for (i = p.pad_left + p.in_w; i < row_pitch; ++i) dst[i] = 0.0f;
+  }
+
+  // Computes one output row from padded rows (see window()).
+  void padded_output_row(const float* rows, int64_t kh_pitch, float* out_row) const {
+    const bool unit_dilation = p.dilation_h == 1 && p.dilation_w == 1;
+    if (unit_dilation && p.kernel_h == 3 && p.kernel_w == 3) {
+      return padded_row<3, 3>(rows, kh_pitch, out_row);
+    }
+    if (unit_dilation && p.kernel_h == 5 && p.kernel_w == 5) {
+      return padded_row<5, 5>(rows, kh_pitch, out_row);
+    }
+    padded_row<0, 0>(rows, kh_pitch, out_row);
   }
 };
 
@@ -130,23 +164,42 @@ void depthwise(const npujar_model_args* ctx, const npk_conv2d_params& p, const f
   const int64_t out_pixels = p.out_h * p.out_w;
 
   // A padded row covers every column a window can read, plus kLanes of
-  // slack for vector loads at the right edge.
+  // slack for vector loads at the right edge. The whole padded plane is
+  // built once when it fits the buffer, else the KH rows of each output row.
   const int64_t reach = (p.out_w - 1) * p.stride_w + (p.kernel_w - 1) * p.dilation_w + 1;
   const int64_t row_pitch = max64(reach, p.pad_left + p.in_w) + kLanes;
-  const bool buffered = row_pitch * p.kernel_h <= kDepthwiseBufferFloats;
+  const int64_t plane_rows = (p.out_h - 1) * p.stride_h + (p.kernel_h - 1) * p.dilation_h + 1;
+  const bool whole_plane = plane_rows * row_pitch <= kDepthwiseBufferFloats;
+  const bool row_buffer = row_pitch * p.kernel_h <= kDepthwiseBufferFloats;
 
   auto body = [&](int64_t begin, int64_t end) {
-    alignas(64) float rows[kDepthwiseBufferFloats];
+    alignas(64) float buffer[kDepthwiseBufferFloats];
     for (int64_t plane = begin; plane < end; ++plane) {
       const int64_t n = plane / p.out_channels;
       const int64_t o = plane % p.out_channels;
       const DepthwisePlane dw{p, x + (n * p.in_channels + o / multiplier) * p.in_h * p.in_w,
                               weight + o * kernel_area, bias != nullptr ? bias[o] : 0.0f};
       float* out = y + plane * out_pixels;
+      if (whole_plane) {
+        for (int64_t r = 0; r < plane_rows; ++r) {
+          dw.fill_padded_row(r - p.pad_top, buffer + r * row_pitch, row_pitch);
+        }
+      }
 
       for (int64_t oh = 0; oh < p.out_h; ++oh) {
         float* out_row = out + oh * p.out_w;
-        dw.row(oh, buffered ? rows : nullptr, row_pitch, out_row);
+        if (whole_plane) {
+          dw.padded_output_row(buffer + oh * p.stride_h * row_pitch, p.dilation_h * row_pitch,
+                               out_row);
+        } else if (row_buffer) {
+          for (int64_t kh = 0; kh < p.kernel_h; ++kh) {
+            const int64_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
+            dw.fill_padded_row(ih, buffer + kh * row_pitch, row_pitch);
+          }
+          dw.padded_output_row(buffer, row_pitch, out_row);
+        } else {
+          for (int64_t ow = 0; ow < p.out_w; ++ow) out_row[ow] = dw.checked_pixel(oh, ow);
+        }
         if (residual != nullptr) {
           const float* residual_row = residual + plane * out_pixels + oh * p.out_w;
           for (int64_t ow = 0; ow < p.out_w; ++ow) out_row[ow] += residual_row[ow];

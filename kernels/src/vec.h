@@ -48,6 +48,8 @@ constexpr int kLanes = kVectorBytes / 4;
 
 typedef float vf __attribute__((vector_size(NPK_VECTOR_BYTES)));
 typedef int32_t vi __attribute__((vector_size(NPK_VECTOR_BYTES)));
+// A 4-lane vector, legal on every target, for rows narrower than vf.
+typedef float v4 __attribute__((vector_size(16)));
 
 inline vf splat(float s) {
   vf v = {};

@@ -127,6 +127,13 @@ TEST(Conv2d, DepthwiseMatchesReference) {
   check_conv({1, 5, 11, 11, 10, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 5, false, false, 0, 0});
   check_conv({1, 3, 13, 40, 3, 3, 3, 1, 2, 0, 1, 2, 0, 2, 3, 3, true, false, 4, 3});
   check_conv({1, 4, 6, 6, 4, 7, 7, 1, 1, 3, 3, 3, 3, 1, 1, 4, true, false, 0, 0});
+  // A plane too large for the padded-plane buffer (rows buffered one by
+  // one), and rows too long for the row buffer (every tap checked).
+  check_conv({1, 2, 100, 120, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, true, true, 1, 2});
+  check_conv({1, 2, 3, 3000, 4, 3, 3, 1, 2, 1, 1, 1, 1, 1, 1, 2, true, false, 0, 0});
+  // Narrow rows use 4-lane vectors; 5x5 has its own unrolled instance.
+  check_conv({1, 3, 5, 5, 3, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 3, true, false, 0, 0});
+  check_conv({1, 3, 9, 21, 6, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 3, false, true, 2, 0});
 }
 
 TEST(Conv2d, EpilogueActivationsMatchReference) {
