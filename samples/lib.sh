@@ -6,9 +6,13 @@ npujar="$build_dir/cli/npujar"
 jni_dir="$build_dir/runtime/jni"
 mvn_flags=(-B -ntp)
 
-# Returns success when the built npujar has the pack command.
+# Returns success when the built npujar has the pack command. Checking the exit status of
+# `npujar pack --help` is not enough: without a pack command the top-level help answers it.
 npujar_can_pack() {
-  [ -x "$npujar" ] && "$npujar" pack --help >/dev/null 2>&1
+  local help
+  [ -x "$npujar" ] || return 1
+  help=$("$npujar" pack --help 2>&1) || return 1
+  [[ $help == *"npujar pack"* ]]
 }
 
 # Returns success when the JNI library the Java runtime bundles is built.
