@@ -13,7 +13,11 @@ struct CommandError {
   int exit_code = 1;
 };
 
+void add_pack_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
 void add_verify_command(CLI::App& app);
+void add_run_command(CLI::App& app);
+void add_targets_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
 
 }  // namespace npujar::cli

@@ -13,8 +13,12 @@ struct CommandEntry {
 
 // Every subcommand, in the order `npujar --help` lists them.
 const CommandEntry kCommands[] = {
+    {"pack", npujar::cli::add_pack_command},
     {"inspect", npujar::cli::add_inspect_command},
     {"verify", npujar::cli::add_verify_command},
+    {"run", npujar::cli::add_run_command},
+    {"targets", npujar::cli::add_targets_command},
+    {"bench", npujar::cli::add_bench_command},
 };
 
 }  // namespace
