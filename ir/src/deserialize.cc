@@ -1,4 +1,4 @@
-// Decoding of the graph section; see the top of serialize.cc.
+// Decoding of the untrusted graph section; see the top of serialize.cc.
 #include <cstring>
 
 #include "npujar/ir/error.h"
@@ -20,8 +20,8 @@ class Reader {
   Reader(const uint8_t* data, size_t size) : data_(data), size_(size) {}
 
   template <typename T>
-  T get(const char* what) {
-    require(sizeof(T), what);
+  T get(const char* field) {
+    require(sizeof(T), field);
     T value;
     std::memcpy(&value, data_ + position_, sizeof(T));
     position_ += sizeof(T);
@@ -30,16 +30,16 @@ class Reader {
 
   // A count of items that each take at least `min_item_bytes`, checked
   // against the bytes left so that no allocation exceeds the input.
-  uint32_t get_count(const char* what, size_t min_item_bytes) {
-    uint32_t count = get<uint32_t>(what);
+  uint32_t get_count(const char* field, size_t min_item_bytes) {
+    uint32_t count = get<uint32_t>(field);
     if (static_cast<uint64_t>(count) * min_item_bytes > remaining()) {
-      fail(std::string(what) + " " + std::to_string(count) + " exceeds the " + std::to_string(remaining()) + " bytes left");
+      fail(std::string(field) + " " + std::to_string(count) + " exceeds the " + std::to_string(remaining()) + " bytes left");
     }
     return count;
   }
 
-  std::string get_bytes(size_t length, const char* what) {
-    require(length, what);
+  std::string get_bytes(size_t length, const char* field) {
+    require(length, field);
     std::string text(reinterpret_cast<const char*>(data_ + position_), length);
     position_ += length;
     return text;
@@ -53,9 +53,9 @@ class Reader {
   }
 
  private:
-  void require(size_t bytes, const char* what) {
+  void require(size_t bytes, const char* field) {
     if (bytes > remaining()) {
-      fail(std::string("truncated: ") + what + " needs " + std::to_string(bytes) + " bytes, " +
+      fail(std::string("truncated: ") + field + " needs " + std::to_string(bytes) + " bytes, " +
            std::to_string(remaining()) + " left");
     }
   }
@@ -71,10 +71,10 @@ struct Decoder {
   size_t weights_size;
   std::vector<std::string> strings;
 
-  const std::string& string(const char* what) {
-    uint32_t index = reader.get<uint32_t>(what);
+  const std::string& string(const char* field) {
+    uint32_t index = reader.get<uint32_t>(field);
     if (index >= strings.size()) {
-      reader.fail(std::string(what) + " refers to string " + std::to_string(index) + " of " + std::to_string(strings.size()));
+      reader.fail(std::string(field) + " refers to string " + std::to_string(index) + " of " + std::to_string(strings.size()));
     }
     return strings[index];
   }
@@ -109,6 +109,7 @@ struct Decoder {
     if (kind < 1 || kind > 3) reader.fail("invalid value kind " + std::to_string(kind));
     value.kind = static_cast<ValueKind>(kind);
     if (reader.get<uint16_t>("reserved") != 0) reader.fail("reserved value field is not zero");
+
     uint32_t rank = reader.get<uint32_t>("rank");
     if (rank > kMaxRank) reader.fail("rank " + std::to_string(rank) + " exceeds " + std::to_string(kMaxRank));
     for (uint32_t d = 0; d < rank; ++d) {
@@ -122,6 +123,7 @@ struct Decoder {
       }
       value.shape.push_back(dim);
     }
+
     if (value.kind == ValueKind::kConstant) {
       uint64_t offset = reader.get<uint64_t>("constant offset");
       uint64_t size = reader.get<uint64_t>("constant size");
@@ -157,10 +159,10 @@ struct Decoder {
     }
   }
 
-  std::vector<int> read_indices(const char* what) {
-    uint32_t count = reader.get_count(what, 4);
+  std::vector<int> read_indices(const char* field) {
+    uint32_t count = reader.get_count(field, 4);
     std::vector<int> indices(count);
-    for (int& index : indices) index = reader.get<int32_t>(what);
+    for (int& index : indices) index = reader.get<int32_t>(field);
     return indices;
   }
 

@@ -42,11 +42,11 @@ int sole_user(const Graph& graph, const std::vector<std::vector<size_t>>& users,
 }
 
 void erase_nodes(Graph& graph, const std::vector<bool>& erase) {
-  std::vector<Node> kept;
+  std::vector<Node> kept_nodes;
   for (size_t n = 0; n < graph.nodes.size(); ++n) {
-    if (!erase[n]) kept.push_back(std::move(graph.nodes[n]));
+    if (!erase[n]) kept_nodes.push_back(std::move(graph.nodes[n]));
   }
-  graph.nodes = std::move(kept);
+  graph.nodes = std::move(kept_nodes);
 }
 
 void remove_unused_values(Graph& graph) {
@@ -62,13 +62,13 @@ void remove_unused_values(Graph& graph) {
   }
 
   std::vector<int> new_index(graph.values.size(), -1);
-  std::vector<Value> kept;
+  std::vector<Value> kept_values;
   for (size_t i = 0; i < graph.values.size(); ++i) {
     if (!used[i]) continue;
-    new_index[i] = static_cast<int>(kept.size());
-    kept.push_back(std::move(graph.values[i]));
+    new_index[i] = static_cast<int>(kept_values.size());
+    kept_values.push_back(std::move(graph.values[i]));
   }
-  graph.values = std::move(kept);
+  graph.values = std::move(kept_values);
   auto remap = [&](int& index) {
     if (index >= 0) index = new_index[index];
   };

@@ -40,8 +40,13 @@ int64_t floor_divide(const OpContext& c, int64_t a, int64_t b) {
   return quotient;
 }
 
+// torch.pow on integers; a negative exponent gives 0 unless |base| is 1.
 int64_t integer_power(int64_t base, int64_t exponent) {
-  if (exponent < 0) return base == 1 ? 1 : (base == -1 ? (exponent % 2 ? -1 : 1) : 0);
+  if (exponent < 0) {
+    if (base == 1) return 1;
+    if (base == -1) return exponent % 2 != 0 ? -1 : 1;
+    return 0;
+  }
   int64_t result = 1;
   for (int64_t i = 0; i < exponent; ++i) result *= base;
   return result;

@@ -1,7 +1,6 @@
 // matmul, linear and conv2d with their fusion marks. Sums accumulate in
-// double; the result is rounded to the output dtype after the bias, again
-// after the residual, and after the activation, exactly where the unfused
-// graph would round.
+// double. The result is rounded to the output dtype after the bias, after
+// the residual and after the activation, where the unfused graph rounds.
 #include <cmath>
 
 #include "reference_kernels.h"

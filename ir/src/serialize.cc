@@ -1,7 +1,7 @@
-// The graph section encoding (docs/ir.md has the field tables). Writing is
-// straightforward; reading treats the bytes as untrusted: a bounds-checked
-// Reader refuses every read past the end, counts are checked against the
-// bytes left before anything is allocated, and the decoded graph must pass
+// The graph section encoding; docs/ir.md has the field tables. This file
+// writes it. deserialize.cc reads it as untrusted input: a bounds-checked
+// Reader rejects every read past the end, and counts are checked against
+// the bytes left before anything is allocated. The decoded graph must pass
 // validate() and agree with shape inference before it is returned.
 #include "npujar/ir/serialize.h"
 

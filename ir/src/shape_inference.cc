@@ -95,8 +95,8 @@ struct NodeContext {
     output().shape = std::move(shape);
   }
 
-  int64_t static_dim(const Dim& dim, const char* what) const {
-    if (!dim.is_static()) fail(std::string("symbolic ") + what + " " + shape_to_string({dim}) + " is not supported");
+  int64_t static_dim(const Dim& dim, const char* role) const {
+    if (!dim.is_static()) fail(std::string("symbolic ") + role + " " + shape_to_string({dim}) + " is not supported");
     return dim.coefficient;
   }
 

@@ -9,7 +9,7 @@ namespace {
 using testing::GraphBuilder;
 using IntList = std::vector<int64_t>;
 
-TEST(Dump, PrintsOneLinePerNodeWithAttributesAndTypes) {
+TEST(Dump, GraphTextLines) {
   GraphBuilder builder;
   int x = builder.input("x", DType::kF32, Shape{Dim::symbolic("N"), Dim::fixed(3), Dim::fixed(8), Dim::fixed(8)});
   int w = builder.constant("w1", HostTensor::zeros(DType::kF32, {4, 3, 3, 3}));

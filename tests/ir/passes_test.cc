@@ -136,7 +136,7 @@ TEST(Passes, BatchNormFoldsIntoConv) {
   EXPECT_EQ(count_op(graph, "conv2d"), 1u);
 }
 
-TEST(Passes, BatchNormStaysWhenConvOutputHasOtherUsers) {
+TEST(Passes, BatchNormKeptForSharedConvOutput) {
   std::mt19937 rng(5);
   Graph graph = conv_bn_graph(rng, true);
   EXPECT_EQ(fold_batch_norm(graph), 0u);
@@ -168,8 +168,8 @@ TEST(Passes, FusionMarksConvBiasResidualAndActivation) {
   Graph& graph = builder.graph();
   EXPECT_EQ(apply_and_compare(graph, fuse_operators), 3u);
   ASSERT_EQ(graph.nodes.size(), 2u) << dump_graph(graph);
-  // The add of two convolutions becomes the residual of either one; the
-  // scan fuses it into the first, so the biased conv must now run first.
+  // The add of two convolutions can become the residual of either one.
+  // The scan fuses it into the first conv, so the biased conv now runs first.
   const Node& first = graph.nodes[0];
   const Node& fused = graph.nodes[1];
   EXPECT_EQ(first.op, "conv2d");

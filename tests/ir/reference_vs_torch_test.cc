@@ -552,9 +552,9 @@ TEST_F(ReferenceVsTorch, HalfPrecisionComputesThroughFloat) {
   HostTensor x = testing::from_torch(half);
   GraphBuilder builder;
   int y = builder.node("gelu", {builder.input("x", DType::kF16, {3, 9})});
-  // Both compute in higher precision and round to f16 once; their float
-  // (torch) and double (executor) intermediates may round to neighbouring
-  // f16 values, so one f16 ulp (2^-10 relative) is allowed.
+  // Both compute in higher precision and round to f16 once. Torch's float
+  // and the executor's double results may round to neighbouring f16
+  // values, so one f16 ulp (2^-10 relative) is allowed.
   torch::Tensor expected = at::gelu(half.to(torch::kFloat)).to(torch::kHalf);
   EXPECT_TRUE(tensors_close(run(builder, y, {x}), expected, 0, 1.0 / 1024));
 }

@@ -35,7 +35,7 @@ TEST(ShapeInference, Conv2dKeepsSymbolicBatch) {
   EXPECT_EQ(builder.graph().values[y].shape, (Shape{N, Dim::fixed(64), Dim::fixed(112), Dim::fixed(112)}));
 }
 
-TEST(ShapeInference, MaxPoolCeilModeDropsWindowStartingInPadding) {
+TEST(ShapeInference, MaxPoolCeilModeLastWindow) {
   // PyTorch: out = ceil((in + pads - kernel) / stride) + 1, minus one when
   // the last window would start at or past in + pad_begin.
   GraphBuilder builder;
