@@ -9,9 +9,12 @@
 // written with stride_cm = 1 and stride_cn = OH*OW, and the fused epilogue
 // runs in the GEMM's store.
 //
-// Depthwise convolutions (one input channel per group) have too little
-// reuse for a GEMM; they accumulate whole output rows with vector FMAs.
+// 3x3 stride-1 convolutions with at least 32 input and output channels use
+// Winograd F(2x2, 3x3) instead (winograd.cc). Depthwise convolutions (one
+// input channel per group) have too little reuse for a GEMM and get their
+// own vector kernel.
 #include "gemm.h"
+#include "winograd.h"
 
 namespace npk {
 namespace {
@@ -221,6 +224,7 @@ int64_t npk_conv2d_packed_weight_size(const npk_conv2d_params* params) {
   if (npk::is_depthwise(p)) {
     return npk::round_up(p.out_channels * p.kernel_h * p.kernel_w * 4, 64);
   }
+  if (npk::winograd_applies(p)) return npk::winograd_packed_weight_bytes(p);
   return p.groups * npk::group_packed_floats(p) * 4;
 }
 
@@ -230,6 +234,10 @@ void npk_conv2d_pack_weight(const npk_conv2d_params* params, const float* weight
   if (npk::is_depthwise(p)) {
     const int64_t count = p.out_channels * p.kernel_h * p.kernel_w;
     for (int64_t i = 0; i < count; ++i) packed[i] = weight[i];
+    return;
+  }
+  if (npk::winograd_applies(p)) {
+    npk::winograd_pack_weight(p, weight, packed);
     return;
   }
   // Group g's B(k, n) is weight[g*Og + n][k] with k over (c, kh, kw).
@@ -242,10 +250,8 @@ void npk_conv2d_pack_weight(const npk_conv2d_params* params, const float* weight
 }
 
 int64_t npk_conv2d_scratch_size(const npk_conv2d_params* params) {
-  // Every current path packs A from the input directly. The size function
-  // stays so that a later algorithm (Winograd) can ask for scratch without
-  // changing generated code.
-  (void)params;
+  // Only Winograd needs scratch; the GEMM paths pack A from the input.
+  if (npk::winograd_applies(*params)) return npk::winograd_scratch_bytes(*params);
   return 0;
 }
 
@@ -256,6 +262,10 @@ void npk_conv2d(const npujar_model_args* ctx, const npk_conv2d_params* params, c
   const npk::Activation act{activation, clamp_min, clamp_max};
   if (npk::is_depthwise(p)) {
     npk::depthwise(ctx, p, x, packed_weight, bias, residual, act, y);
+    return;
+  }
+  if (npk::winograd_applies(p)) {
+    npk::winograd_conv(ctx, p, x, packed_weight, bias, residual, act, y, scratch);
     return;
   }
 

@@ -136,6 +136,25 @@ TEST(Conv2d, DepthwiseMatchesReference) {
   check_conv({1, 3, 9, 21, 6, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 3, false, true, 2, 0});
 }
 
+TEST(Conv2d, WinogradShapesMatchReference) {
+  // 3x3 stride 1 with >= 32 channels: odd and even output sizes, pads 0, 1
+  // and asymmetric, more tiles per row than vector lanes, batch and threads.
+  check_conv({1, 32, 9, 9, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true, false, 0, 0});
+  check_conv({2, 33, 8, 11, 40, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1, true, true, 1, 2});
+  check_conv({1, 48, 15, 70, 35, 3, 3, 1, 1, 2, 0, 1, 1, 1, 1, 1, false, true, 4, 3});
+  check_conv({1, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true, true, 1, 2});
+  check_conv({1, 40, 3, 3, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true, false, 2, 0});
+}
+
+TEST(Conv2d, WinogradNeedsScratchAndOthersNone) {
+  npk_conv2d_params winograd{1, 64, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 14, 14};
+  EXPECT_GT(npk_conv2d_scratch_size(&winograd), 0);
+  npk_conv2d_params strided = winograd;
+  strided.stride_h = strided.stride_w = 2;
+  strided.out_h = strided.out_w = 7;
+  EXPECT_EQ(npk_conv2d_scratch_size(&strided), 0);
+}
+
 TEST(Conv2d, EpilogueActivationsMatchReference) {
   for (int32_t act = NPK_ACTIVATION_NONE; act <= NPK_ACTIVATION_GELU_TANH; ++act) {
     check_conv({1, 5, 6, 6, 19, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true, true, act, 0});

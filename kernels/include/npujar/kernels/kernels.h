@@ -125,19 +125,25 @@ typedef struct npk_conv2d_params {
   int64_t out_h, out_w;
 } npk_conv2d_params;
 
-/* Bytes of the packed weight. Depthwise convolutions (groups == in_channels
- * and out_channels a multiple of groups) keep weight[O][KH][KW] unchanged;
- * every other convolution stores, per group, the GEMM B of
- * K = (C/groups)*KH*KW rows (k = (c*KH + kh)*KW + kw) and N = O/groups
- * columns in the packed-B layout above, groups one after another, each
- * group's part starting at a multiple of 64 bytes. */
+/* Bytes of the packed weight. Its layout depends on the algorithm that
+ * npk_conv2d picks from the parameters, so pack and run with the same
+ * params:
+ * - depthwise (groups == in_channels > 1, out_channels a multiple of
+ *   groups): weight[O][KH][KW] unchanged;
+ * - Winograd F(2x2, 3x3) (3x3, stride 1, dilation 1, groups 1, at least 32
+ *   input and output channels): 16 packed B matrices (K = C, N = O) of the
+ *   transformed weight G g G^T, one per transform point;
+ * - otherwise, per group, the GEMM B of K = (C/groups)*KH*KW rows
+ *   (k = (c*KH + kh)*KW + kw) and N = O/groups columns in the packed-B
+ *   layout above, groups one after another, each group's part starting at
+ *   a multiple of 64 bytes. */
 int64_t npk_conv2d_packed_weight_size(const npk_conv2d_params* params);
 void npk_conv2d_pack_weight(const npk_conv2d_params* params, const float* weight,
                             float* packed);
 
-/* Bytes of scratch that npk_conv2d needs. It is 0 for every convolution in
- * this version (the im2col matrix is packed on the fly), but generated code
- * should reserve what it returns so later algorithms can use scratch. */
+/* Bytes of scratch that npk_conv2d needs: 0 for the GEMM and depthwise
+ * paths (the im2col matrix is packed on the fly), the transformed input and
+ * output tiles for Winograd. */
 int64_t npk_conv2d_scratch_size(const npk_conv2d_params* params);
 
 /* Runs the convolution. packed_weight comes from npk_conv2d_pack_weight;
