@@ -7,7 +7,7 @@ jni_dir="$build_dir/runtime/jni"
 mvn_flags=(-B -ntp)
 
 # Returns success when the built npujar has the pack command. Checking the exit status of
-# `npujar pack --help` is not enough: without a pack command the top-level help answers it.
+# `npujar pack --help` is not enough: without a pack command the top-level help handles it and exits 0.
 npujar_can_pack() {
   local help
   [ -x "$npujar" ] || return 1

@@ -112,7 +112,7 @@ final class BasicTokenizer {
     }
   }
 
-  /** The CJK Unified Ideographs blocks BERT treats as single-character words. */
+  /** Returns whether {@code cp} lies in the CJK Unified Ideographs blocks, which BERT treats as one-character words. */
   private static boolean isCjk(int cp) {
     return (cp >= 0x4E00 && cp <= 0x9FFF)
         || (cp >= 0x3400 && cp <= 0x4DBF)
