@@ -80,3 +80,54 @@ tail -n 6 "$ir_log"
 # runtime built above; samples/run-tests.sh prints what it skips and why.
 echo "== build plugins and samples"
 NPUJAR_BUILD_DIR="$root/build" bash "$root/samples/run-tests.sh"
+
+# ---- Java API (runtime/java) and its JNI library --------------------------
+# Packs a few of make_models.py's models with the CLI and runs the Java
+# API's tests against them, the 8-thread and 100,000-run memory tests
+# included; LibTorch's saved .npy outputs are the expected values. The JAR
+# bundles build/runtime/jni/libnpujar_jni.so, which the build above made.
+echo "== Java API tests"
+java_build_dir=${NPUJAR_BUILD_DIR:-$root/build}
+java_models="$java_build_dir/java-test-models"
+java_model_names=(mlp_traced mlp_scripted activations elementwise_broadcast softmax_log_softmax tiny_bert)
+/usr/bin/python3 tests/models/make_models.py "$java_models" --only "${java_model_names[@]}" >/dev/null
+
+java_flags=(-Dnpujar.native.dir="$java_build_dir/runtime/jni" -Dnpujar.test.excludedTags=)
+if "$java_build_dir/cli/npujar" pack --help >/dev/null 2>&1; then
+  for name in "${java_model_names[@]}"; do
+    # The --input specs of each model, from make_models.py's manifest.txt.
+    mapfile -t java_specs < <(awk -v model="$name" \
+      '$1 == "model" { current = ($2 == model) } current && $1 == "input" { print "--input"; print $2 }' \
+      "$java_models/manifest.txt")
+    "$java_build_dir/cli/npujar" pack "$java_models/$name.pt" -o "$java_models/$name.npujar" "${java_specs[@]}"
+  done
+  java_flags+=(-Dnpujar.test.archives="$java_models")
+else
+  echo "test: $java_build_dir/cli/npujar has no pack command yet; the Java model tests are skipped"
+fi
+
+# The loader's noexec error is tested on a small noexec tmpfs when this
+# script may mount one (as root); otherwise that one test is skipped.
+java_noexec="$java_build_dir/java-noexec"
+java_noexec_mounted=0
+if [ "$(id -u)" -eq 0 ] && mkdir -p "$java_noexec" \
+  && mount -t tmpfs -o noexec,size=64m npujar-noexec "$java_noexec" 2>/dev/null; then
+  java_noexec_mounted=1
+  java_flags+=(-Dnpujar.test.noexecDir="$java_noexec")
+fi
+
+java_status=0
+mvn -B -q -f runtime/java/pom.xml "${java_flags[@]}" verify || java_status=$?
+if [ "$java_noexec_mounted" -eq 1 ]; then
+  umount "$java_noexec" || true
+fi
+grep -h "Tests run:" runtime/java/target/surefire-reports/*.txt runtime/java/target/failsafe-reports/*.txt \
+  2>/dev/null | sed 's/^/  /' || true
+if [ "$java_status" -ne 0 ]; then
+  echo "test: the Java API tests failed; reports are in runtime/java/target/surefire-reports and failsafe-reports" >&2
+  exit "$java_status"
+fi
+if [ -f runtime/java/benchmarks/pom.xml ]; then
+  # Compiled only, so the benchmark keeps building; docs/java.md shows how to run it.
+  mvn -B -q -f runtime/java/benchmarks/pom.xml -Dnpujar.native.dir="$java_build_dir/runtime/jni" package -DskipTests
+fi

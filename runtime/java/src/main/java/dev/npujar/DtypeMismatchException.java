@@ -10,8 +10,11 @@ package dev.npujar;
 public class DtypeMismatchException extends NpujarException {
   private static final long serialVersionUID = 1L;
 
+  /** The mismatching input's name; null when the native runtime reported the mismatch. */
   private final String inputName;
+  /** The dtype the model declares; null when the native runtime reported the mismatch. */
   private final DType expectedDtype;
+  /** The dtype passed in; null when the native runtime reported the mismatch. */
   private final DType actualDtype;
 
   /**

@@ -11,6 +11,7 @@ package dev.npujar;
 public class NpujarException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** The error code this exception stands for. */
   private final ErrorCode code;
 
   /**

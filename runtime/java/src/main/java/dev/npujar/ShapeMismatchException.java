@@ -13,8 +13,12 @@ import java.util.Arrays;
 public class ShapeMismatchException extends NpujarException {
   private static final long serialVersionUID = 1L;
 
+  /** The mismatching input's name; null when the native runtime reported the mismatch. */
   private final String inputName;
-  private final TensorInfo expected;
+  // TensorInfo is not serializable; a deserialized exception keeps only the message, the name and
+  // the actual shape.
+  private final transient TensorInfo expected;
+  /** The shape passed in; null when the native runtime reported the mismatch. */
   private final long[] actualShape;
 
   /**
