@@ -127,7 +127,3 @@ if [ "$java_status" -ne 0 ]; then
   echo "test: the Java API tests failed; reports are in runtime/java/target/surefire-reports and failsafe-reports" >&2
   exit "$java_status"
 fi
-if [ -f runtime/java/benchmarks/pom.xml ]; then
-  # Compiled only, so the benchmark keeps building; docs/java.md shows how to run it.
-  mvn -B -q -f runtime/java/benchmarks/pom.xml -Dnpujar.native.dir="$java_build_dir/runtime/jni" package -DskipTests
-fi
