@@ -109,8 +109,11 @@ final class NativeLoader {
         NativeLibraryExtractor.versionedDirectory(cacheRoot(), version(), expectedSha256);
     Path library;
     try {
+      // A JAR entry's URL connection reports the entry's uncompressed size, -1 if unknown.
+      long expectedSize = resource.openConnection().getContentLengthLong();
       library =
-          NativeLibraryExtractor.extract(resource::openStream, expectedSha256, directory, fileName);
+          NativeLibraryExtractor.extract(
+              resource::openStream, expectedSha256, expectedSize, directory, fileName);
     } catch (IOException | UncheckedIOException error) {
       throw new NativeLibraryException(
           "cannot extract the npujar native library to "
