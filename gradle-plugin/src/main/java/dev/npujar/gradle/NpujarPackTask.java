@@ -10,7 +10,6 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.gradle.api.DefaultTask;
 import org.gradle.api.GradleException;
-import org.gradle.api.file.FileCollection;
 import org.gradle.api.tasks.Input;
 import org.gradle.api.tasks.InputFiles;
 import org.gradle.api.tasks.Internal;
@@ -31,26 +30,33 @@ public class NpujarPackTask extends DefaultTask {
 
   private NpujarExtension extension;
   private File outputDirectory;
+  private String executableProperty;
   private NpujarTool tool;
   private String toolVersion;
 
-  void configure(NpujarExtension extension, File outputDirectory) {
+  /**
+   * Connects the task to its extension. {@code executableProperty} is the project property
+   * {@code npujar.executable}, or null; read at configuration time so that the task action
+   * does not touch the Project.
+   */
+  void configure(NpujarExtension extension, File outputDirectory, String executableProperty) {
     this.extension = extension;
     this.outputDirectory = outputDirectory;
+    this.executableProperty = executableProperty;
   }
 
-  /** The TorchScript files of all models. */
+  /** Returns the TorchScript files of all models. */
   @InputFiles
   @PathSensitive(PathSensitivity.NAME_ONLY)
-  public FileCollection getModelFiles() {
+  public List<File> getModelFiles() {
     List<File> files = new ArrayList<>();
     for (NpujarModel model : extension.getModels()) {
       files.add(requireModelFile(model));
     }
-    return getProject().files(files);
+    return files;
   }
 
-  /** One line per model with every option that reaches {@code npujar pack}, paths excluded. */
+  /** Returns one line per model with every option that reaches {@code npujar pack}, paths excluded. */
   @Input
   public List<String> getModelOptions() {
     List<String> options = new ArrayList<>();
@@ -61,7 +67,7 @@ public class NpujarPackTask extends DefaultTask {
     return options;
   }
 
-  /** The first line of {@code npujar --version}: a new npujar re-packs every model. */
+  /** Returns the first line of {@code npujar --version}, so a new npujar re-packs every model. */
   @Input
   public String getNpujarVersion() {
     if (toolVersion == null) {
@@ -78,10 +84,7 @@ public class NpujarPackTask extends DefaultTask {
   @Internal
   NpujarTool tool() {
     if (tool == null) {
-      String explicit = extension.getExecutable();
-      if (explicit == null && getProject().hasProperty("npujar.executable")) {
-        explicit = String.valueOf(getProject().property("npujar.executable"));
-      }
+      String explicit = extension.getExecutable() != null ? extension.getExecutable() : executableProperty;
       tool = NpujarTool.locate(explicit, System.getenv("PATH"), getLogger());
     }
     return tool;
@@ -168,12 +171,12 @@ public class NpujarPackTask extends DefaultTask {
     if (existing == null) {
       return;
     }
-    Set<String> wanted = new HashSet<>();
+    Set<String> expected = new HashSet<>();
     for (NpujarModel model : extension.getModels()) {
-      wanted.add(model.getOutput());
+      expected.add(model.getOutput());
     }
     for (File file : existing) {
-      if (!wanted.contains(file.getName())) {
+      if (!expected.contains(file.getName())) {
         try {
           Files.deleteIfExists(file.toPath());
         } catch (IOException e) {

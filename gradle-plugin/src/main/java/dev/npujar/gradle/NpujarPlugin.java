@@ -8,8 +8,8 @@ import java.util.Properties;
 import org.gradle.api.Plugin;
 import org.gradle.api.Project;
 import org.gradle.api.plugins.JavaPlugin;
-import org.gradle.api.plugins.JavaPluginConvention;
 import org.gradle.api.tasks.SourceSet;
+import org.gradle.api.tasks.SourceSetContainer;
 
 /**
  * The {@code dev.npujar} plugin: adds the {@code npujar} extension and the {@code npujarPack}
@@ -26,18 +26,29 @@ public class NpujarPlugin implements Plugin<Project> {
     NpujarExtension extension =
         project.getExtensions().create("npujar", NpujarExtension.class, project, pluginVersion());
 
-    File outputDirectory = new File(project.getBuildDir(), "generated-resources/npujar");
+    File outputDirectory =
+        project.getLayout().getBuildDirectory().dir("generated-resources/npujar").get().getAsFile();
     NpujarPackTask pack = project.getTasks().create(TASK_NAME, NpujarPackTask.class);
     pack.setGroup("build");
     pack.setDescription("Packs the models of npujar.models into .npujar archives.");
-    pack.configure(extension, outputDirectory);
+    Object executableProperty = project.findProperty("npujar.executable");
+    pack.configure(extension, outputDirectory, executableProperty == null ? null : executableProperty.toString());
+    boolean skip = isSkipped(project);
+    pack.onlyIf(task -> !skip);
 
-    SourceSet main = project.getConvention().getPlugin(JavaPluginConvention.class)
-        .getSourceSets().getByName(SourceSet.MAIN_SOURCE_SET_NAME);
+    // "sourceSets" is a convention property up to Gradle 7 and an extension from 7.1 on, when
+    // the convention API was deprecated. Looking it up by name works in both.
+    SourceSetContainer sourceSets = (SourceSetContainer) project.property("sourceSets");
+    SourceSet main = sourceSets.getByName(SourceSet.MAIN_SOURCE_SET_NAME);
     main.getResources().srcDir(outputDirectory);
     project.getTasks().getByName(main.getProcessResourcesTaskName()).dependsOn(pack);
 
     project.afterEvaluate(evaluated -> addRuntimeDependency(evaluated, extension));
+  }
+
+  /** Returns whether the project property {@code npujar.skip} is true, e.g. {@code -Pnpujar.skip=true}. */
+  private static boolean isSkipped(Project project) {
+    return project.hasProperty("npujar.skip") && Boolean.parseBoolean(String.valueOf(project.property("npujar.skip")));
   }
 
   private static void addRuntimeDependency(Project project, NpujarExtension extension) {

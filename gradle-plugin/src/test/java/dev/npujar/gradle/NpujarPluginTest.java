@@ -189,6 +189,26 @@ public class NpujarPluginTest {
   }
 
   @Test
+  public void projectPropertyNamesExecutable() throws Exception {
+    project.writeBuildScript(modelBlock("null", "'x:f32[N,4]'"));
+
+    TestProject.Run result = project.build("npujarPack", "-Pnpujar.executable=" + stub);
+
+    assertEquals("EXECUTED", result.outcome(":npujarPack"));
+    assertTrue(project.file("build/generated-resources/npujar/linear.npujar").isFile());
+  }
+
+  @Test
+  public void skipPropertySkipsPack() throws Exception {
+    writeBuild(project.directory.resolve("no-such-dir/npujar"), "'x:f32[N,4]'");
+
+    TestProject.Run result = project.build("processResources", "-Pnpujar.skip=true");
+
+    assertEquals("SKIPPED", result.outcome(":npujarPack"));
+    assertTrue(!project.file("build/generated-resources/npujar/linear.npujar").exists());
+  }
+
+  @Test
   public void invalidInputIsRejected() throws Exception {
     writeBuild(stub, "'x:float[N,4]'");
 
