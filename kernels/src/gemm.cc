@@ -197,9 +197,10 @@ void pack_a_strided(const GemmArgs& g, int64_t m0, int64_t rows, int64_t k0, int
 }
 
 // Packs A from a convolution's input. For each tile the MR pixels' window
-// origins are computed once; a tile whose pixels lie in one output row,
-// with unit stride and its input run inside the row, copies MR consecutive
-// input floats per tap, and any other tile checks each pixel.
+// origins are computed once; a tile whose pixels lie in one output row and
+// whose taps stay inside the input row copies MR input floats per tap
+// without checks (consecutive ones for unit stride), and any other tile
+// checks each pixel.
 template <int MR>
 void pack_a_conv(const ConvGeometry& cv, int64_t m0, int64_t rows, int64_t k0, int64_t kc,
                  float* packed) {
@@ -218,7 +219,8 @@ void pack_a_conv(const ConvGeometry& cv, int64_t m0, int64_t rows, int64_t k0, i
       origin_h[i] = i < valid ? (pixel / cv.out_w) * cv.stride_h - cv.pad_top : kOutside;
       origin_w[i] = i < valid ? (pixel % cv.out_w) * cv.stride_w - cv.pad_left : kOutside;
     }
-    const bool one_row = valid == MR && cv.stride_w == 1 && first_pixel % cv.out_w + MR <= cv.out_w;
+    const bool one_row = valid == MR && first_pixel % cv.out_w + MR <= cv.out_w;
+    const int64_t last_offset = (MR - 1) * cv.stride_w;
 
     int64_t c = k0 / kernel_area;
     int64_t kh = k0 % kernel_area / cv.kernel_w;
@@ -229,10 +231,15 @@ void pack_a_conv(const ConvGeometry& cv, int64_t m0, int64_t rows, int64_t k0, i
       const int64_t dw = kw * cv.dilation_w;
       const int64_t ih = origin_h[0] + dh;
       const int64_t iw = origin_w[0] + dw;
-      if (one_row && ih >= 0 && ih < cv.in_h && iw >= 0 && iw + MR <= cv.in_w) {
+      if (one_row && ih >= 0 && ih < cv.in_h && iw >= 0 && iw + last_offset < cv.in_w) {
         const float* src = plane + ih * cv.in_w + iw;
-        NPK_UNROLL
-        for (int i = 0; i < MR; ++i) dst[k * MR + i] = src[i];
+        if (cv.stride_w == 1) {
+          NPK_UNROLL
+          for (int i = 0; i < MR; ++i) dst[k * MR + i] = src[i];
+        } else {
+          NPK_UNROLL
+          for (int i = 0; i < MR; ++i) dst[k * MR + i] = src[i * cv.stride_w];
+        }
       } else {
         for (int i = 0; i < MR; ++i) {
           const int64_t h = origin_h[i] + dh;
