@@ -83,9 +83,9 @@ NPUJAR_BUILD_DIR="$root/build" bash "$root/samples/run-tests.sh"
 
 # ---- Java API (runtime/java) and its JNI library --------------------------
 # Packs a few of make_models.py's models with the CLI and runs the Java
-# API's tests against them, the 8-thread and 100,000-run memory tests
-# included; LibTorch's saved .npy outputs are the expected values. The JAR
-# bundles build/runtime/jni/libnpujar_jni.so, which the build above made.
+# API's tests against them, including the 8-thread and 100,000-run memory
+# tests. LibTorch's saved .npy outputs are the expected values. The JAR
+# bundles build/runtime/jni/libnpujar_jni.so from the build above.
 echo "== Java API tests"
 java_build_dir=${NPUJAR_BUILD_DIR:-$root/build}
 java_models="$java_build_dir/java-test-models"

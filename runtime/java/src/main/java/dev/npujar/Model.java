@@ -33,7 +33,7 @@ import java.util.Objects;
  * from milliseconds to seconds, so load once and reuse the model. The native library is loaded on
  * first use, see {@link Npujar#loadNativeLibrary()}.
  *
- * <p><b>Lifetime.</b> A model holds native memory until {@link #close()}; close it with
+ * <p><b>Lifetime.</b> A model owns native memory until {@link #close()}; close it with
  * try-with-resources or when the application shuts down. {@code close()} is idempotent; other
  * methods called afterwards throw {@link IllegalStateException} naming the call, e.g. "Model.run
  * called after close()". Closing while other threads run the model is safe: the memory is freed
@@ -77,8 +77,8 @@ public final class Model implements AutoCloseable {
   }
 
   /**
-   * Loads an archive file. A file on the default file system is memory-mapped; a path on another
-   * file system (such as a ZIP file system) is read into memory first.
+   * Loads an archive file. A file on the default file system is memory-mapped. A path on another
+   * file system, such as a ZIP file system, is read into memory first.
    *
    * @param archive path to a {@code .npujar} file
    * @param options how to choose and set up the variant

@@ -22,7 +22,7 @@ import java.util.Locale;
 /**
  * Copies the JNI library out of the JAR into a cache directory, once per library build.
  *
- * <p>The directory name holds the npujar version and a prefix of the library's SHA-256, so
+ * <p>The directory name contains the npujar version and a prefix of the library's SHA-256, so
  * different builds never share a file. A new file is written to a temporary name in the same
  * directory, synced, verified against the SHA-256 and then renamed into place atomically, so a
  * file at the final path is always complete: later loads reuse it when its size matches, without
@@ -38,7 +38,7 @@ final class NativeLibraryExtractor {
 
   private NativeLibraryExtractor() {}
 
-  /** The per-build directory under {@code cacheRoot}: {@code <version>-<sha256 prefix>}. */
+  /** Returns the per-build directory under {@code cacheRoot}: {@code <version>-<sha256 prefix>}. */
   static Path versionedDirectory(Path cacheRoot, String version, String sha256) {
     return cacheRoot.resolve(version + "-" + sha256.substring(0, SHA256_PREFIX_LENGTH));
   }

@@ -27,7 +27,7 @@ final class NativeLoader {
   private static final System.Logger LOG = System.getLogger("dev.npujar");
   private static final Pattern GLIBC_VERSION = Pattern.compile("GLIBC_[0-9.]+");
 
-  /** How the library was loaded, for messages; null until it is. */
+  /** Description of the loaded library's source, for messages; null until it is loaded. */
   private static volatile String loadedFrom;
 
   private NativeLoader() {}
@@ -43,7 +43,7 @@ final class NativeLoader {
     }
   }
 
-  /** Where the library came from, e.g. "extracted from the JAR to /home/u/.cache/...". */
+  /** Returns where the library came from, e.g. "extracted from the JAR to /home/u/.cache/...". */
   static String loadedFrom() {
     ensureLoaded();
     return loadedFrom;
@@ -246,7 +246,7 @@ final class NativeLoader {
       String checksum = text.split("\\s+")[0].toLowerCase(Locale.ROOT);
       if (!checksum.matches("[0-9a-f]{64}")) {
         throw new NativeLibraryException(
-            "the checksum resource " + checksumName + " holds '" + text
+            "the checksum resource " + checksumName + " contains '" + text
                 + "' instead of a SHA-256 in hex; rebuild the JAR with the npujar Maven build");
       }
       return checksum;
@@ -255,7 +255,7 @@ final class NativeLoader {
     }
   }
 
-  /** The extraction root: {@code npujar.native.cacheDir}, else {@code ~/.cache/npujar/native}. */
+  /** Returns the extraction root: {@code npujar.native.cacheDir}, else {@code ~/.cache/npujar/native}. */
   static Path cacheRoot() {
     String configured = System.getProperty(CACHE_DIR_PROPERTY);
     if (configured != null && !configured.isEmpty()) {
@@ -264,7 +264,7 @@ final class NativeLoader {
     return Paths.get(System.getProperty("user.home"), ".cache", "npujar", "native");
   }
 
-  /** The npujar-runtime version this JAR was built as. */
+  /** Returns the npujar-runtime version this JAR was built as. */
   static String version() {
     Properties properties = new Properties();
     try (InputStream input =

@@ -18,7 +18,7 @@ import java.util.Objects;
  * #wrap(ByteBuffer, DType, long...)} uses a direct buffer's memory without copying. Shapes are
  * given as extents, outermost first, in row-major (C) order like PyTorch's contiguous tensors.
  *
- * <p><b>Lifetime.</b> A tensor holds native memory until {@link #close()}; close it with
+ * <p><b>Lifetime.</b> A tensor owns native memory until {@link #close()}; close it with
  * try-with-resources. {@code close()} is idempotent; any other method called afterwards throws
  * {@link IllegalStateException}. A tensor that becomes unreachable unclosed is released by a
  * {@link java.lang.ref.Cleaner} later, and a warning is logged to the {@code dev.npujar} {@link

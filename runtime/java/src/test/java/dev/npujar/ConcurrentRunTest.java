@@ -22,8 +22,8 @@ class ConcurrentRunTest {
   void eightThreadsMatchSingleThreadedResults() throws Exception {
     RowModel rows = new RowModel();
     try (Model model = Model.load(rows.entry.archive)) {
-      // Each thread gets a different batch size and starting row; its single-threaded output,
-      // itself checked against LibTorch, is what every concurrent run must reproduce bit for bit.
+      // Each thread gets a different batch size and starting row. Its single-threaded output is
+      // checked against LibTorch, and every concurrent run must reproduce it bit for bit.
       float[][] singleThreaded = new float[THREADS][];
       for (int t = 0; t < THREADS; t++) {
         try (Tensor input = rows.input(t + 1, t);

@@ -36,7 +36,7 @@ final class RowModel {
     outputRowLength = outputRows.length / rowCount;
   }
 
-  /** The input of a batch whose row i is saved row (first + i) mod rowCount. */
+  /** Creates the input of a batch whose row i is saved row (first + i) mod rowCount. */
   Tensor input(int batch, int first) {
     float[] values = new float[batch * inputRowLength];
     for (int i = 0; i < batch; i++) {

@@ -74,7 +74,7 @@ public class RunOverheadBenchmark {
     model.close();
   }
 
-  /** One run with outputs closed right away: the counterpart of the native benchmark's loop. */
+  /** Runs once and closes the outputs at once, like the native benchmark's loop. */
   @Benchmark
   public int run() {
     try (Outputs outputs = model.run(inputs)) {
@@ -82,7 +82,7 @@ public class RunOverheadBenchmark {
     }
   }
 
-  /** One run plus copying the first output into a float[], as most applications do. */
+  /** Runs once and copies the first output into a float[], as most applications do. */
   @Benchmark
   public float[] runAndCopyOut() {
     try (Outputs outputs = model.run(inputs)) {
@@ -90,7 +90,7 @@ public class RunOverheadBenchmark {
     }
   }
 
-  /** Creation of an input tensor from a float[] and its release. */
+  /** Creates an input tensor from a float[] and closes it. */
   @Benchmark
   public long createInputTensor() {
     if (inputValues == null) {
