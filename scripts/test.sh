@@ -93,7 +93,9 @@ java_model_names=(mlp_traced mlp_scripted activations elementwise_broadcast soft
 /usr/bin/python3 tests/models/make_models.py "$java_models" --only "${java_model_names[@]}" >/dev/null
 
 java_flags=(-Dnpujar.native.dir="$java_build_dir/runtime/jni" -Dnpujar.test.excludedTags=)
-if "$java_build_dir/cli/npujar" pack --help >/dev/null 2>&1; then
+# `npujar pack --help` exits 0 even without a pack command (the --help of
+# the tool itself answers), so the command list is searched instead.
+if "$java_build_dir/cli/npujar" --help 2>/dev/null | grep -qE '^ +pack '; then
   for name in "${java_model_names[@]}"; do
     # The --input specs of each model, from make_models.py's manifest.txt.
     mapfile -t java_specs < <(awk -v model="$name" \
