@@ -6,66 +6,11 @@
 
 #include <algorithm>
 #include <functional>
-#include <set>
 #include <unordered_map>
 
 #include "npujar/ir/error.h"
 
 namespace npujar::ir {
-
-Dim multiply(const Dim& a, const Dim& b) {
-  if (!a.is_static() && !b.is_static()) {
-    throw IrError("cannot multiply symbolic dims " + shape_to_string({a}) + " and " +
-                  shape_to_string({b}));
-  }
-  int64_t coefficient;
-  if (__builtin_mul_overflow(a.coefficient, b.coefficient, &coefficient)) {
-    throw IrError("product of dims " + shape_to_string({a, b}) + " overflows");
-  }
-  return Dim{coefficient, a.is_static() ? b.symbol : a.symbol};
-}
-
-std::optional<Dim> divide_exact(const Dim& a, int64_t divisor) {
-  if (divisor <= 0 || a.coefficient % divisor != 0) return std::nullopt;
-  return Dim{a.coefficient / divisor, a.symbol};
-}
-
-std::optional<Dim> broadcast_dim(const Dim& a, const Dim& b) {
-  if (a == b) return a;
-  if (a == Dim::fixed(1)) return b;
-  if (b == Dim::fixed(1)) return a;
-  return std::nullopt;
-}
-
-std::optional<Shape> broadcast_shapes(const Shape& a, const Shape& b) {
-  size_t rank = std::max(a.size(), b.size());
-  Shape result(rank);
-  for (size_t i = 0; i < rank; ++i) {
-    Dim da = i < rank - a.size() ? Dim::fixed(1) : a[i - (rank - a.size())];
-    Dim db = i < rank - b.size() ? Dim::fixed(1) : b[i - (rank - b.size())];
-    auto dim = broadcast_dim(da, db);
-    if (!dim) return std::nullopt;
-    result[i] = *dim;
-  }
-  return result;
-}
-
-bool same_numel(const Shape& a, const Shape& b) {
-  auto factor = [](const Shape& shape, int64_t* product, std::multiset<std::string>* symbols) {
-    *product = 1;
-    for (const Dim& dim : shape) {
-      // An overflowing product marks the shape as matching nothing.
-      if (__builtin_mul_overflow(*product, dim.coefficient, product)) *product = -1;
-      if (!dim.is_static()) symbols->insert(dim.symbol);
-    }
-  };
-  int64_t product_a = 0, product_b = 0;
-  std::multiset<std::string> symbols_a, symbols_b;
-  factor(a, &product_a, &symbols_a);
-  factor(b, &product_b, &symbols_b);
-  if (product_a == 0 && product_b == 0) return true;
-  return product_a == product_b && product_a >= 0 && symbols_a == symbols_b;
-}
 
 namespace {
 
@@ -406,6 +351,38 @@ void infer_pad(const NodeContext& c) {
 
 void infer_same(const NodeContext& c) { c.set_output(c.input(0).dtype, c.input(0).shape); }
 
+// Requires optional input i, when present, to have `shape`.
+void check_parameter(const NodeContext& c, size_t i, const Shape& shape, const char* role) {
+  if (c.has_input(i) && c.input(i).shape != shape) {
+    c.fail(std::string(role) + " must have shape " + shape_to_string(shape));
+  }
+}
+
+void infer_batch_norm(const NodeContext& c) {
+  const Shape& x = c.input(0).shape;
+  if (x.size() < 2) c.fail("batch_norm needs an input of rank >= 2");
+  const char* const roles[] = {"", "mean", "var", "weight", "bias"};
+  for (size_t i = 1; i < c.node.inputs.size(); ++i) check_parameter(c, i, {x[1]}, roles[i]);
+  c.set_output(c.input(0).dtype, x);
+}
+
+void infer_layer_norm(const NodeContext& c) {
+  const Shape& x = c.input(0).shape;
+  int64_t axes = c.node.get_int("axes", 1);
+  if (axes < 1 || axes > static_cast<int64_t>(x.size())) {
+    c.fail("axes " + std::to_string(axes) + " must be in [1, " + std::to_string(x.size()) + "]");
+  }
+  Shape normalized(x.end() - axes, x.end());
+  check_parameter(c, 1, normalized, "weight");
+  check_parameter(c, 2, normalized, "bias");
+  c.set_output(c.input(0).dtype, x);
+}
+
+void infer_softmax(const NodeContext& c) {
+  c.axis(c.node.get_int("axis", -1), c.input(0).shape.size());
+  c.set_output(c.input(0).dtype, c.input(0).shape);
+}
+
 void infer_float_same(const NodeContext& c) {
   if (!is_float(c.input(0).dtype)) c.fail(c.node.op + " needs a float input");
   infer_same(c);
@@ -435,9 +412,22 @@ const std::unordered_map<std::string, InferFunction>& infer_table() {
     t["where"] = infer_where;
     for (const char* op : {"relu", "neg", "abs", "identity", "clamp", "leaky_relu"}) t[op] = infer_same;
     for (const char* op : {"sigmoid", "tanh", "exp", "log", "sqrt", "rsqrt", "erf", "reciprocal",
-                           "silu", "hardswish", "hardsigmoid", "gelu", "batch_norm", "layer_norm",
-                           "softmax", "log_softmax"}) {
+                           "silu", "hardswish", "hardsigmoid", "gelu"}) {
       t[op] = infer_float_same;
+    }
+    t["batch_norm"] = [](const NodeContext& c) {
+      infer_float_same(c);
+      infer_batch_norm(c);
+    };
+    t["layer_norm"] = [](const NodeContext& c) {
+      infer_float_same(c);
+      infer_layer_norm(c);
+    };
+    for (const char* op : {"softmax", "log_softmax"}) {
+      t[op] = [](const NodeContext& c) {
+        infer_float_same(c);
+        infer_softmax(c);
+      };
     }
     t["cast"] = [](const NodeContext& c) {
       int64_t to = c.node.get_int("to", -1);

@@ -559,5 +559,88 @@ TEST_F(ReferenceVsTorch, HalfPrecisionComputesThroughFloat) {
   EXPECT_TRUE(tensors_close(run(builder, y, {x}), expected, 0, 1.0 / 1024));
 }
 
+TEST_F(ReferenceVsTorch, FusedLinearAndMatmulMatchTorch) {
+  HostTensor x = random({2, 3, 6}, -2, 2), w = random({5, 6}), b = random({5}), r = random({2, 3, 5}, -2, 2);
+  {
+    GraphBuilder builder;
+    int xi = builder.input("x", DType::kF32, {2, 3, 6});
+    int ri = builder.input("r", DType::kF32, {2, 3, 5});
+    int y = builder.node("linear", {xi, builder.constant("w", w), builder.constant("b", b), ri}, {{"activation", std::string("gelu_tanh")}});
+    torch::Tensor expected = at::gelu(at::linear(to_torch(x), to_torch(w), to_torch(b)) + to_torch(r), "tanh");
+    EXPECT_TRUE(tensors_close(run(builder, y, {x, r}), expected)) << "linear";
+  }
+  {
+    HostTensor m = random({6, 5});
+    GraphBuilder builder;
+    int xi = builder.input("x", DType::kF32, {2, 3, 6});
+    int ri = builder.input("r", DType::kF32, {2, 3, 5});
+    int y = builder.node("matmul", {xi, builder.constant("m", m), builder.constant("b", b), ri},
+                         {{"activation", std::string("clamp")}, {"clamp_min", -0.5}, {"clamp_max", 0.5}});
+    torch::Tensor expected = at::clamp(at::matmul(to_torch(x), to_torch(m)) + to_torch(b) + to_torch(r), -0.5, 0.5);
+    EXPECT_TRUE(tensors_close(run(builder, y, {x, r}), expected)) << "matmul";
+  }
+}
+
+TEST_F(ReferenceVsTorch, IntegerBinaryOperatorsMatchTorch) {
+  HostTensor a = from_int64s(DType::kI64, {2, 4}, {7, -7, 9, 0, -1, 100, -100, 3});
+  HostTensor b = from_int64s(DType::kI64, {4}, {2, 3, -4, 5});
+  const std::pair<std::string, std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)>> cases[] = {
+      {"add", [](const torch::Tensor& x, const torch::Tensor& y) { return x + y; }},
+      {"sub", [](const torch::Tensor& x, const torch::Tensor& y) { return x - y; }},
+      {"mul", [](const torch::Tensor& x, const torch::Tensor& y) { return x * y; }},
+      {"div", [](const torch::Tensor& x, const torch::Tensor& y) { return at::div(x, y, "floor"); }},
+      {"maximum", [](const torch::Tensor& x, const torch::Tensor& y) { return at::maximum(x, y); }},
+      {"minimum", [](const torch::Tensor& x, const torch::Tensor& y) { return at::minimum(x, y); }},
+      {"less", [](const torch::Tensor& x, const torch::Tensor& y) { return at::lt(x, y); }},
+  };
+  for (const auto& [op, reference] : cases) {
+    SCOPED_TRACE(op);
+    GraphBuilder builder;
+    int y = builder.node(op, {builder.input("a", DType::kI64, {2, 4}), builder.input("b", DType::kI64, {4})});
+    EXPECT_TRUE(tensors_close(run(builder, y, {a, b}), reference(to_torch(a), to_torch(b)), 0, 0));
+  }
+}
+
+TEST_F(ReferenceVsTorch, NormsWithoutOptionalParametersMatchTorch) {
+  HostTensor x = random({2, 3, 5}, -2, 2), mean = random({3}), var = random({3}, 0.2, 2);
+  {
+    GraphBuilder builder;
+    int y = builder.node("batch_norm", {builder.input("x", DType::kF32, {2, 3, 5}), builder.constant("m", mean), builder.constant("v", var)},
+                         {{"epsilon", 1e-5}});
+    torch::Tensor expected = at::batch_norm(to_torch(x), {}, {}, to_torch(mean), to_torch(var), false, 0.1, 1e-5, false);
+    EXPECT_TRUE(tensors_close(run(builder, y, {x}), expected)) << "batch_norm";
+  }
+  {
+    GraphBuilder builder;
+    int y = builder.node("layer_norm", {builder.input("x", DType::kF32, {2, 3, 5})}, {{"axes", int64_t{2}}, {"epsilon", 1e-6}});
+    EXPECT_TRUE(tensors_close(run(builder, y, {x}), at::layer_norm(to_torch(x), {3, 5}, {}, {}, 1e-6))) << "layer_norm";
+  }
+}
+
+TEST_F(ReferenceVsTorch, NegativeConstantPadCropsLikeTorch) {
+  HostTensor x = random({1, 2, 6, 7});
+  GraphBuilder builder;
+  int y = builder.node("pad", {builder.input("x", DType::kF32, {1, 2, 6, 7})},
+                       {{"mode", std::string("constant")}, {"pads", IntList{-1, 2, 1, -3}}});  // H: -1, +1; W: +2, -3
+  EXPECT_TRUE(tensors_close(run(builder, y, {x}), at::constant_pad_nd(to_torch(x), {2, -3, -1, 1}), 0, 0));
+}
+
+TEST_F(ReferenceVsTorch, BFloat16AddRoundsLikeTorch) {
+  torch::Tensor a = to_torch(random({3, 7}, -100, 100)).to(torch::kBFloat16);
+  torch::Tensor b = to_torch(random({7}, -1, 1)).to(torch::kBFloat16);
+  GraphBuilder builder;
+  int y = builder.node("add", {builder.input("a", DType::kBF16, {3, 7}), builder.input("b", DType::kBF16, {7})});
+  EXPECT_TRUE(tensors_close(run(builder, y, {testing::from_torch(a), testing::from_torch(b)}), a + b, 0, 0));
+}
+
+TEST_F(ReferenceVsTorch, ConcatOnLastAxisMatchesTorch) {
+  HostTensor a = random({2, 3}), b = random({2, 1}), empty = HostTensor::zeros(DType::kF32, {2, 0});
+  GraphBuilder builder;
+  int y = builder.node("concat", {builder.input("a", DType::kF32, {2, 3}), builder.input("e", DType::kF32, {2, 0}),
+                                  builder.input("b", DType::kF32, {2, 1})},
+                       {{"axis", int64_t{-1}}});
+  EXPECT_TRUE(tensors_close(run(builder, y, {a, empty, b}), at::cat({to_torch(a), to_torch(empty), to_torch(b)}, -1), 0, 0));
+}
+
 }  // namespace
 }  // namespace npujar::ir

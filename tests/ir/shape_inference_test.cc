@@ -116,6 +116,19 @@ TEST(ShapeInference, RejectsBadAttributes) {
   EXPECT_THROW(builder.node("softmax", {builder.input("i", DType::kI64, {3})}), IrError);
   EXPECT_THROW(builder.node("pad", {x}, {{"pads", IntList{8, 0}}, {"mode", std::string("reflect")}}), IrError);
   EXPECT_THROW(builder.node("max_pool2d", {x}, {{"kernel", IntList{3, 3}}, {"pads", IntList{-1, 0, 0, 0}}}), IrError);
+  EXPECT_THROW(builder.node("softmax", {x}, {{"axis", int64_t{4}}}), IrError);
+  EXPECT_THROW(builder.node("layer_norm", {x}, {{"axes", int64_t{5}}}), IrError);
+}
+
+TEST(ShapeInference, RejectsMismatchedNormParameters) {
+  GraphBuilder builder;
+  int x = builder.input("x", DType::kF32, {2, 4, 6});
+  int four = builder.constant("four", HostTensor::zeros(DType::kF32, {4}));
+  int six = builder.constant("six", HostTensor::zeros(DType::kF32, {6}));
+  EXPECT_NO_THROW(builder.node("layer_norm", {x, six, six}, {{"axes", int64_t{1}}}));
+  EXPECT_THROW(builder.node("layer_norm", {x, four, -1}, {{"axes", int64_t{1}}}), IrError);
+  EXPECT_NO_THROW(builder.node("batch_norm", {x, four, four, -1, four}));
+  EXPECT_THROW(builder.node("batch_norm", {x, six, four}), IrError);
 }
 
 }  // namespace
