@@ -26,7 +26,7 @@ import org.gradle.api.tasks.TaskAction;
 public class NpujarPackTask extends DefaultTask {
   private static final Pattern INPUT_SPEC =
       Pattern.compile("[A-Za-z_][A-Za-z0-9_.]*:(f32|f16|bf16|i64|i32|i8|u8|bool)"
-          + "\\[((\\d+|[A-Za-z_][A-Za-z0-9_]*)(,(\\d+|[A-Za-z_][A-Za-z0-9_]*))*)?\\]");
+          + "\\[(DIM(,DIM)*)?\\]".replace("DIM", "(\\d+|(\\d+\\*)?[A-Za-z_][A-Za-z0-9_]*)"));
 
   private NpujarExtension extension;
   private File outputDirectory;

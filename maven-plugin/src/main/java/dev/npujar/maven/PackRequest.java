@@ -12,10 +12,10 @@ import java.util.regex.Pattern;
  * names the POM entry instead of surfacing as CLI output.
  */
 public final class PackRequest {
-  /** {@code NAME:DTYPE[DIMS]}, where each dimension is a number or a symbol such as N. */
+  /** {@code NAME:DTYPE[DIMS]}, where each dimension is a number, a symbol such as N or a multiple such as 4*N. */
   private static final Pattern INPUT_SPEC =
       Pattern.compile("[A-Za-z_][A-Za-z0-9_.]*:(f32|f16|bf16|i64|i32|i8|u8|bool)"
-          + "\\[((\\d+|[A-Za-z_][A-Za-z0-9_]*)(,(\\d+|[A-Za-z_][A-Za-z0-9_]*))*)?\\]");
+          + "\\[(DIM(,DIM)*)?\\]".replace("DIM", "(\\d+|(\\d+\\*)?[A-Za-z_][A-Za-z0-9_]*)"));
 
   private static final Pattern TARGET = Pattern.compile("[a-z0-9][a-z0-9_.-]*");
 

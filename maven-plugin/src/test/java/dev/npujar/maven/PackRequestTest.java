@@ -51,6 +51,13 @@ class PackRequestTest {
   }
 
   @Test
+  void multipleOfSymbolIsAccepted() {
+    PackRequest request = PackRequest.of(model, List.of("x:f32[4*N,3]"), List.of(), null, null, outputDirectory);
+
+    assertEquals(List.of("x:f32[4*N,3]"), request.inputs());
+  }
+
+  @Test
   void scalarInputIsAccepted() {
     PackRequest request = PackRequest.of(model, List.of("scale:f32[]"), List.of(), null, null, outputDirectory);
 
@@ -77,7 +84,7 @@ class PackRequestTest {
 
   @Test
   void malformedInputsAreRejected() {
-    for (String input : List.of("x", "x:f32", "x:f31[N]", "x:f32[N,]", "x:f32(N)", ":f32[N]", "x:f32[N,3]y")) {
+    for (String input : List.of("x", "x:f32", "x:f31[N]", "x:f32[N,]", "x:f32(N)", ":f32[N]", "x:f32[N,3]y", "x:f32[N*4]", "x:f32[*N]")) {
       IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
           () -> PackRequest.of(model, List.of(input), List.of(), null, null, outputDirectory), input);
       assertTrue(error.getMessage().contains("'" + input + "'"), error.getMessage());
