@@ -110,6 +110,16 @@ void store(HostTensor& tensor, size_t i, T value) {
   std::memcpy(tensor.data.data() + i * sizeof(T), &value, sizeof(T));
 }
 
+// Float to integer conversion: truncation toward zero, saturating at the
+// int64 range and mapping NaN to 0, where a plain cast would be undefined
+// behaviour. Narrower integer dtypes then wrap modulo 2^bits.
+int64_t truncate_to_int64(double value) {
+  if (std::isnan(value)) return 0;
+  if (value >= 9223372036854775807.0) return INT64_MAX;
+  if (value <= -9223372036854775808.0) return INT64_MIN;
+  return static_cast<int64_t>(std::trunc(value));
+}
+
 void check_size(const HostTensor& tensor) {
   if (tensor.data.size() != static_cast<size_t>(tensor.numel()) * dtype_size(tensor.dtype)) {
     throw IrError(std::string("tensor ") + dtype_name(tensor.dtype) + " with " +
@@ -145,7 +155,7 @@ std::vector<int64_t> to_int64s(const HostTensor& tensor) {
   std::vector<int64_t> values(count);
   if (tensor.dtype == DType::kF32 || tensor.dtype == DType::kF16 || tensor.dtype == DType::kBF16) {
     std::vector<double> doubles = to_doubles(tensor);
-    for (size_t i = 0; i < count; ++i) values[i] = static_cast<int64_t>(std::trunc(doubles[i]));
+    for (size_t i = 0; i < count; ++i) values[i] = truncate_to_int64(doubles[i]);
     return values;
   }
   for (size_t i = 0; i < count; ++i) {
@@ -174,10 +184,10 @@ HostTensor from_doubles(DType dtype, std::vector<int64_t> shape, const std::vect
       case DType::kF16: store<uint16_t>(tensor, i, float_to_f16(static_cast<float>(v))); break;
       case DType::kBF16: store<uint16_t>(tensor, i, float_to_bf16(static_cast<float>(v))); break;
       // Integer results of float arithmetic truncate, as torch's casts do.
-      case DType::kI64: store<int64_t>(tensor, i, static_cast<int64_t>(std::trunc(v))); break;
-      case DType::kI32: store<int32_t>(tensor, i, static_cast<int32_t>(std::trunc(v))); break;
-      case DType::kI8: store<int8_t>(tensor, i, static_cast<int8_t>(std::trunc(v))); break;
-      case DType::kU8: store<uint8_t>(tensor, i, static_cast<uint8_t>(std::trunc(v))); break;
+      case DType::kI64: store<int64_t>(tensor, i, truncate_to_int64(v)); break;
+      case DType::kI32: store<int32_t>(tensor, i, static_cast<int32_t>(truncate_to_int64(v))); break;
+      case DType::kI8: store<int8_t>(tensor, i, static_cast<int8_t>(truncate_to_int64(v))); break;
+      case DType::kU8: store<uint8_t>(tensor, i, static_cast<uint8_t>(truncate_to_int64(v))); break;
       case DType::kBool: store<uint8_t>(tensor, i, v != 0.0); break;
     }
   }

@@ -103,14 +103,19 @@ HostTensor parse_npy(const std::vector<uint8_t>& bytes, const std::string& name)
   }
   if (!type && !f64) fail(name, "dtype " + descr + " is not supported; use f4, f8, f2, i8, i4, i1, u1 or b1");
 
-  HostTensor tensor = HostTensor::zeros(f64 ? DType::kF32 : type->dtype, shape);
-  size_t element_size = f64 ? 8 : dtype_size(tensor.dtype);
-  size_t payload = static_cast<size_t>(tensor.numel()) * element_size;
+  // The payload size is checked before allocating, so a header with a huge
+  // shape cannot request more memory than the file has bytes.
+  DType dtype = f64 ? DType::kF32 : type->dtype;
+  uint64_t payload = f64 ? 8 : dtype_size(dtype);
+  for (int64_t extent : shape) {
+    if (__builtin_mul_overflow(payload, static_cast<uint64_t>(extent), &payload)) fail(name, "shape is too large");
+  }
   size_t data_start = header_start + header_length;
   if (bytes.size() - data_start != payload) {
     fail(name, "data has " + std::to_string(bytes.size() - data_start) + " bytes, expected " +
                    std::to_string(payload));
   }
+  HostTensor tensor = HostTensor::zeros(dtype, shape);
   if (!f64) {
     std::memcpy(tensor.data.data(), bytes.data() + data_start, payload);
     return tensor;

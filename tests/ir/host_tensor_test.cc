@@ -41,6 +41,12 @@ TEST(HostTensor, FloatToIntegerTruncatesTowardZero) {
   EXPECT_EQ(to_int64s(x), (std::vector<int64_t>{-2, 0, 0, 2}));
 }
 
+TEST(HostTensor, OutOfRangeFloatToIntegerSaturates) {
+  HostTensor x = HostTensor::from_f32({3}, {1e30f, -1e30f, NAN});
+  EXPECT_EQ(to_int64s(x), (std::vector<int64_t>{INT64_MAX, INT64_MIN, 0}));
+  EXPECT_EQ(to_int64s(from_doubles(DType::kI64, {3}, {1e30, -1e30, NAN})), (std::vector<int64_t>{INT64_MAX, INT64_MIN, 0}));
+}
+
 std::vector<uint8_t> npy_bytes(const std::string& header, const std::vector<uint8_t>& payload) {
   std::vector<uint8_t> bytes = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0};
   bytes.push_back(static_cast<uint8_t>(header.size() & 0xFF));
@@ -74,6 +80,8 @@ TEST(Npy, RejectsUnsupportedFiles) {
   EXPECT_THROW(parse_npy(npy_bytes("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }\n", payload), "t"), IrError);
   EXPECT_THROW(parse_npy(npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }\n", payload), "t"), IrError);
   EXPECT_THROW(parse_npy({0x93, 'N', 'U'}, "t"), IrError);
+  // A huge shape is rejected before anything is allocated.
+  EXPECT_THROW(parse_npy(npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (999999999999999, 999999999999999), }\n", payload), "t"), IrError);
 }
 
 TEST(Npy, WriteThenReadRoundTripsEveryDtype) {
