@@ -1,27 +1,53 @@
 cmake_minimum_required(VERSION 3.25)
-# Fails unless every undefined symbol of each bitcode file in FILES is one of
-# NPUJAR_RUNTIME_SYMBOLS from ABI_HEADER, the only symbols the runtime
-# resolves for compiled code.
+# Fails unless every undefined symbol of each kernel bitcode file in FILES,
+# and of the object file LLC compiles from it, is one of
+# NPUJAR_RUNTIME_SYMBOLS from ABI_HEADER: the runtime resolves exactly those
+# for compiled code. The object check catches library calls that appear only
+# in code generation (memcpy, memset, math functions behind intrinsics).
 file(READ ${ABI_HEADER} abi)
 string(REGEX MATCH "NPUJAR_RUNTIME_SYMBOLS[ \\\\\n]+\"([^\"]*)\"" matched "${abi}")
 if(NOT matched)
   message(FATAL_ERROR "NPUJAR_RUNTIME_SYMBOLS not found in ${ABI_HEADER}")
 endif()
 string(REPLACE " " ";" allowed "${CMAKE_MATCH_1}")
-foreach(file ${FILES})
-  if(NOT EXISTS ${file})
-    message(FATAL_ERROR "${file} is missing: build the npujar_kernel_bitcode target")
-  endif()
-  execute_process(COMMAND ${NM} --undefined-only --just-symbol-name ${file}
+
+function(check_symbols path)
+  execute_process(COMMAND ${NM} --undefined-only --just-symbol-name ${path}
                   OUTPUT_VARIABLE symbols RESULT_VARIABLE status)
   if(NOT status EQUAL 0)
-    message(FATAL_ERROR "${NM} failed on ${file}")
+    message(FATAL_ERROR "${NM} failed on ${path}")
   endif()
   string(REPLACE "\n" ";" symbols "${symbols}")
   foreach(symbol ${symbols})
     if(symbol AND NOT symbol IN_LIST allowed)
-      message(FATAL_ERROR "${file} references ${symbol}, which is not in NPUJAR_RUNTIME_SYMBOLS")
+      message(FATAL_ERROR "${path} references ${symbol}, which is not in NPUJAR_RUNTIME_SYMBOLS")
     endif()
   endforeach()
-  message(STATUS "${file}: undefined symbols ${symbols}")
+  message(STATUS "${path}: undefined symbols ${symbols}")
+endfunction()
+
+foreach(file ${FILES})
+  if(NOT EXISTS ${file})
+    message(FATAL_ERROR "${file} is missing: build the npujar_kernel_bitcode target")
+  endif()
+  check_symbols(${file})
+  if(LLC)
+    get_filename_component(name ${file} NAME_WE)
+    if(name MATCHES "aarch64")
+      set(target_flags -mtriple=aarch64-linux-gnu -mcpu=generic)
+    elseif(name MATCHES "_64$")
+      set(target_flags -mtriple=x86_64-linux-gnu -mcpu=x86-64-v4)
+    elseif(name MATCHES "_32$")
+      set(target_flags -mtriple=x86_64-linux-gnu -mcpu=x86-64-v3)
+    else()
+      set(target_flags -mtriple=x86_64-linux-gnu -mcpu=x86-64-v2)
+    endif()
+    set(object ${WORK_DIR}/${name}.o)
+    execute_process(COMMAND ${LLC} -O2 -filetype=obj ${target_flags} ${file} -o ${object}
+                    RESULT_VARIABLE status ERROR_VARIABLE errors)
+    if(NOT status EQUAL 0)
+      message(FATAL_ERROR "${LLC} failed to compile ${file}: ${errors}")
+    endif()
+    check_symbols(${object})
+  endif()
 endforeach()
