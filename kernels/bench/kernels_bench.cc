@@ -130,6 +130,7 @@ void BM_Conv2d(benchmark::State& state) {
   p.groups = 1;
   p.out_h = (p.in_h + 2 * p.pad_top - p.kernel_h) / p.stride_h + 1;
   p.out_w = p.out_h;
+
   const int threads = static_cast<int>(state.range(5));
   const int64_t weight_count = p.out_channels * p.in_channels * p.kernel_h * p.kernel_w;
   float* x = aligned_floats(p.in_channels * p.in_h * p.in_w, 0.5f);
@@ -138,11 +139,13 @@ void BM_Conv2d(benchmark::State& state) {
   float* scratch = aligned_floats(npk_conv2d_scratch_size(&p) / 4 + 16, 0.0f);
   float* y = aligned_floats(p.out_channels * p.out_h * p.out_w, 0.0f);
   npk_conv2d_pack_weight(&p, w, packed);
+
   Pool pool(threads);
   npujar_model_args args{};
   args.parallel_for = &Pool::parallel_for;
   args.pool = &pool;
   args.num_threads = threads;
+
   for (auto _ : state) {
     npk_conv2d(&args, &p, x, packed, nullptr, nullptr, NPK_ACTIVATION_RELU, 0, 0, y, scratch);
     benchmark::ClobberMemory();

@@ -197,10 +197,9 @@ void pack_a_strided(const GemmArgs& g, int64_t m0, int64_t rows, int64_t k0, int
 }
 
 // Packs A from a convolution's input. For each tile the MR pixels' window
-// origins are computed once; a tile whose pixels lie in one output row and
-// whose taps stay inside the input row copies MR input floats per tap
-// without checks (consecutive ones for unit stride), and any other tile
-// checks each pixel.
+// origins are computed once. A tile whose pixels lie in one output row, and
+// whose taps stay inside the input row, copies MR input floats per tap
+// without checks. Any other tile checks each pixel.
 template <int MR>
 void pack_a_conv(const ConvGeometry& cv, int64_t m0, int64_t rows, int64_t k0, int64_t kc,
                  float* packed) {

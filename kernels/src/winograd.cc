@@ -22,7 +22,7 @@ namespace {
 
 constexpr int64_t kPoints = 16;
 // Maximum floats of one deinterleaved half row (even or odd columns) of the
-// input transform; the stack holds 8 of them per thread (32 KiB).
+// input transform; each thread keeps 8 of them on its stack (32 KiB).
 constexpr int64_t kMaxHalfRow = 1024;
 
 struct Geometry {
