@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -50,14 +51,14 @@ public final class Model implements AutoCloseable {
   private final List<TensorInfo> outputs;
   private final VariantInfo variant;
 
-  private Model(long handle, String source) {
+  private Model(
+      long handle, String source, List<TensorInfo> inputs, List<TensorInfo> outputs, VariantInfo variant) {
+    this.source = source;
+    this.inputs = inputs;
+    this.outputs = outputs;
+    this.variant = variant;
     this.resource =
         new NativeResource(this, handle, NativeApi::modelRelease, () -> "Model " + source, null);
-    this.source = source;
-    this.inputs = readInfos(handle, false);
-    this.outputs = readInfos(handle, true);
-    String[] chosen = NativeApi.modelVariant(handle);
-    this.variant = new VariantInfo(chosen[0], chosen[1]);
   }
 
   /**
@@ -283,15 +284,21 @@ public final class Model implements AutoCloseable {
     return create(handle, source);
   }
 
+  /** Reads the descriptors, then hands the handle to a Model; frees the handle if reading fails. */
   private static Model create(long handle, String source) {
+    List<TensorInfo> inputs;
+    List<TensorInfo> outputs;
+    VariantInfo variant;
     try {
-      return new Model(handle, source);
+      inputs = readInfos(handle, false);
+      outputs = readInfos(handle, true);
+      String[] chosen = NativeApi.modelVariant(handle);
+      variant = new VariantInfo(chosen[0], chosen[1]);
     } catch (RuntimeException | Error failure) {
-      // The constructor registers the handle before reading descriptors, but a failure there leaves
-      // no reference to close it with; free it now rather than waiting for the Cleaner.
       NativeApi.modelRelease(handle);
       throw failure;
     }
+    return new Model(handle, source, inputs, outputs, variant);
   }
 
   private static byte[] readAll(Path archive) {
@@ -316,7 +323,7 @@ public final class Model implements AutoCloseable {
       infos.add(
           new TensorInfo(
               (String) fields[0], DType.fromNative((Integer) fields[1]), (long[]) fields[2],
-              java.util.Arrays.asList(symbols)));
+              Arrays.asList(symbols)));
     }
     return Collections.unmodifiableList(infos);
   }

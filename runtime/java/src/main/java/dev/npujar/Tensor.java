@@ -34,8 +34,10 @@ public final class Tensor implements AutoCloseable {
   private final long[] shape;
   private final long elementCount;
   private final NativeResource resource;
-  // Native-order view of exactly byteSize() bytes, valid until the handle is freed.
-  private final ByteBuffer data;
+  // View of exactly byteSize() bytes, valid until the handle is freed. Output tensors create it on
+  // first read, which saves a JNI call and a buffer per output that is never read. Two threads may
+  // race to create it; both views are equivalent.
+  private volatile ByteBuffer data;
 
   private Tensor(long handle, DType dtype, long[] shape, ByteBuffer data, Object borrowed, String origin) {
     this.resource =
@@ -48,7 +50,7 @@ public final class Tensor implements AutoCloseable {
     this.dtype = dtype;
     this.shape = shape;
     this.elementCount = elementCount(shape);
-    this.data = data == null ? ByteBuffer.allocateDirect(0) : data.order(ByteOrder.nativeOrder());
+    this.data = data;
   }
 
   /**
@@ -64,7 +66,7 @@ public final class Tensor implements AutoCloseable {
   public static Tensor of(float[] data, long... shape) {
     Objects.requireNonNull(data, "data");
     Tensor tensor = allocate(DType.F32, shape, data.length, "float[]");
-    tensor.data.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer().put(data);
+    tensor.view().asFloatBuffer().put(data);
     return tensor;
   }
 
@@ -80,7 +82,7 @@ public final class Tensor implements AutoCloseable {
   public static Tensor of(int[] data, long... shape) {
     Objects.requireNonNull(data, "data");
     Tensor tensor = allocate(DType.I32, shape, data.length, "int[]");
-    tensor.data.duplicate().order(ByteOrder.nativeOrder()).asIntBuffer().put(data);
+    tensor.view().asIntBuffer().put(data);
     return tensor;
   }
 
@@ -96,7 +98,7 @@ public final class Tensor implements AutoCloseable {
   public static Tensor of(long[] data, long... shape) {
     Objects.requireNonNull(data, "data");
     Tensor tensor = allocate(DType.I64, shape, data.length, "long[]");
-    tensor.data.duplicate().order(ByteOrder.nativeOrder()).asLongBuffer().put(data);
+    tensor.view().asLongBuffer().put(data);
     return tensor;
   }
 
@@ -136,7 +138,7 @@ public final class Tensor implements AutoCloseable {
               + " bytes)");
     }
     Tensor tensor = allocate(dtype, shape, count, "byte[]");
-    tensor.data.duplicate().put(data);
+    tensor.view().put(data);
     return tensor;
   }
 
@@ -209,19 +211,18 @@ public final class Tensor implements AutoCloseable {
 
   /** Takes ownership of a tensor handle the native runtime created, such as a model output. */
   static Tensor adopt(long handle, String origin) {
-    long[] description;
-    ByteBuffer data;
+    DType dtype;
+    long[] dims;
     try {
-      description = NativeApi.tensorDescribe(handle);
-      data = NativeApi.tensorData(handle);
+      long[] description = NativeApi.tensorDescribe(handle);
+      dtype = DType.fromNative((int) description[0]);
+      dims = new long[(int) description[1]];
+      System.arraycopy(description, 2, dims, 0, dims.length);
     } catch (RuntimeException | Error failure) {
       NativeApi.tensorRelease(handle);
       throw failure;
     }
-    DType dtype = DType.fromNative((int) description[0]);
-    long[] dims = new long[(int) description[1]];
-    System.arraycopy(description, 2, dims, 0, dims.length);
-    return new Tensor(handle, dtype, dims, data, null, origin);
+    return new Tensor(handle, dtype, dims, null, null, origin);
   }
 
   private static Tensor allocate(DType dtype, long[] shape, long dataLength, String arrayType) {
@@ -429,8 +430,17 @@ public final class Tensor implements AutoCloseable {
     }
   }
 
+  /** Returns a native-order view of the data; callers hold the resource acquired. */
   private ByteBuffer view() {
-    return data.duplicate().order(ByteOrder.nativeOrder());
+    ByteBuffer current = data;
+    if (current == null) {
+      current = NativeApi.tensorData(resource.handle());
+      if (current == null) {
+        current = ByteBuffer.allocateDirect(0);
+      }
+      data = current;
+    }
+    return current.duplicate().order(ByteOrder.nativeOrder());
   }
 
   /** Marks the tensor as used by a native call; false if it is closed. */
