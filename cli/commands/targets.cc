@@ -16,6 +16,12 @@
 #include "npujar/runtime/selection.h"
 #endif
 
+// Code generation's headers are visible only when the tool links it.
+#if __has_include("targets.h") && defined(NPUJAR_CLI_HAS_RUNTIME)
+#define NPUJAR_CLI_HAS_CODEGEN_TARGETS 1
+#include "targets.h"
+#endif
+
 namespace npujar::cli {
 namespace {
 
@@ -45,6 +51,33 @@ void print_host(const runtime::CpuInfo& cpu, const runtime::LevelZeroInfo& level
                 device.name.c_str(), device.vendor_id, device.device_id);
   }
 }
+
+#ifdef NPUJAR_CLI_HAS_CODEGEN_TARGETS
+// Lists the targets `npujar pack --targets` accepts and whether this host
+// can run each one precompiled.
+void print_pack_targets(const runtime::CpuInfo& cpu) {
+  std::printf("\npack targets (npujar pack --targets)\n");
+  for (const codegen::TargetSpec& target : codegen::all_targets()) {
+    std::string missing;
+    for (const std::string& feature : target.features) {
+      if (!cpu.has_feature(feature)) {
+        missing += (missing.empty() ? "" : " ") + feature;
+      }
+    }
+    const char* verdict = "runs here";
+    std::string detail;
+    if (target.arch != cpu.arch) {
+      verdict = "other arch";
+    } else if (target.format == codegen::OutputFormat::kBitcode) {
+      verdict = "JIT-compiled here";
+    } else if (!missing.empty()) {
+      verdict = "missing features";
+      detail = " (" + missing + ")";
+    }
+    std::printf("  %-18s %s%s\n", target.variant_name.c_str(), verdict, detail.c_str());
+  }
+}
+#endif
 
 void print_archive(const std::string& path, const runtime::SelectionInput& input) {
   std::printf("\n%s\n", path.c_str());
@@ -85,6 +118,9 @@ void targets_command(const TargetsOptions& options) {
   const runtime::CpuInfo& cpu = runtime::host_cpu();
   const runtime::LevelZeroInfo& level_zero = runtime::host_level_zero();
   print_host(cpu, level_zero);
+#ifdef NPUJAR_CLI_HAS_CODEGEN_TARGETS
+  print_pack_targets(cpu);
+#endif
 
   runtime::SelectionInput input;
   input.cpu = &cpu;

@@ -1,7 +1,7 @@
 // LLVM side of the runtime. A loaded variant gets its own LLJIT instance
-// with a JITLink ObjectLinkingLayer; its main JITDylib contains only the
+// with a JITLink ObjectLinkingLayer. Its main JITDylib contains only the
 // runtime symbols as absolute addresses, so an object cannot reach any
-// other function of the process even if the import check were bypassed.
+// other function of the process even if the import check missed a symbol.
 //
 // Bitcode is compiled here instead of through LLJIT's IR layer so that the
 // JIT cache can store the emitted object; the cached and the fresh path then
@@ -321,8 +321,8 @@ Result<std::vector<uint8_t>> compile_bitcode(const uint8_t* data, size_t size,
     return checked;
   }
 
-  // Bitcode built without -march says target-cpu=x86-64 (SSE2 only) on each
-  // function; overwriting it is what lets the JIT use the host's vectors.
+  // Bitcode built without -march carries target-cpu=x86-64 (SSE2 only) on
+  // each function. Overwriting it lets the JIT use the host's vector units.
   for (llvm::Function& function : (*module)->functions()) {
     if (function.isDeclaration()) {
       continue;

@@ -9,6 +9,9 @@
 
 #include "npujar/format/error.h"
 #include "npujar/runtime/log.h"
+#ifdef NPUJAR_HAVE_NPU_BACKEND
+#include "npu_backend.h"
+#endif
 
 namespace npujar::runtime {
 
@@ -126,6 +129,9 @@ Result<std::unique_ptr<Model>> Model::finish_load(std::unique_ptr<Model> model,
   }
   model->pool_ = std::make_unique<ThreadPool>(resolved->num_threads);
   model->backends_.push_back(make_cpu_backend());
+#ifdef NPUJAR_HAVE_NPU_BACKEND
+  model->backends_.push_back(make_level_zero_npu_backend());
+#endif
   Status loaded = model->load_variant(*resolved);
   if (!loaded) {
     return loaded;
@@ -223,6 +229,9 @@ Status Model::load_variant(const ResolvedOptions& options) {
   input.jit_mode = options.jit_mode;
   input.device = options.device;
   input.forced_variant = options.variant;
+#ifdef NPUJAR_HAVE_NPU_BACKEND
+  input.device_backends.insert("npu");
+#endif
 
   Result<Selection> selection = select_variants(manifest, input);
   if (!selection) {

@@ -1,6 +1,6 @@
-// libnpujar_runtime.so consists of npujar_runtime_core linked whole; this
-// file gives the shared library target a source of its own and one
-// definition that linking static archives into it needs.
+// libnpujar_runtime.so consists of npujar_runtime_core linked whole. This
+// file gives the shared library target a source of its own, plus the
+// definitions that linking Debian's static archives into it needs.
 #include "npujar_runtime.h"
 
 // Debian's libyaml-cpp.a is compiled as position-independent executable
@@ -13,7 +13,7 @@ extern "C" {
 __attribute__((visibility("hidden"))) char __libc_single_threaded = 0;
 }
 
-// LLVM's Support library asks terminfo whether a stream supports colors
+// LLVM's Support library queries terminfo whether a stream supports colors
 // (sys::Process::FileDescriptorHasColors). Debian's libtinfo.a is not
 // position-independent, and the runtime never colors its output, so these
 // hidden definitions answer "no terminal" in its place: setupterm fails,

@@ -38,7 +38,7 @@ class Executable {
   virtual Status execute(const ExecutionRequest& request) = 0;
 };
 
-// How a load went, for logs and `npujar bench`.
+// Timings and cache outcome of one load, for logs and `npujar bench`.
 struct LoadStats {
   double load_seconds = 0;     // the backend's whole load
   double compile_seconds = 0;  // JIT compilation alone; 0 when none ran

@@ -4,9 +4,9 @@
 //
 // Compiled code may only refer to the symbols NPUJAR_RUNTIME_SYMBOLS lists
 // (npujar_model_abi.h). They are defined as absolute addresses of this
-// process's libc and libm functions; no other process symbol is visible, and
-// an object or module that needs another symbol is rejected before linking
-// with an error naming it.
+// process's libc and libm functions, and no other process symbol is visible.
+// An object or module that needs another symbol is rejected before linking,
+// with an error naming the symbol.
 #pragma once
 
 #include <cstddef>
@@ -39,8 +39,8 @@ Result<JitTarget> host_jit_target();
 // The symbols compiled code may import, from NPUJAR_RUNTIME_SYMBOLS.
 const std::vector<std::string>& runtime_symbol_names();
 
-// A linked variant. Owns the JIT session that holds its code; the entry
-// function stays valid while this object lives.
+// A linked variant. Owns the JIT session that contains its code, so the
+// entry function stays valid while this object lives.
 class LinkedCode {
  public:
   ~LinkedCode();
@@ -61,7 +61,8 @@ class LinkedCode {
 // Checks that an ELF relocatable object is for this host's architecture,
 // defines NPUJAR_ENTRY_SYMBOL and imports only runtime symbols, then links
 // it. `label` names the object in errors, e.g. "variant 'cpu-x86-64-v3'".
-// Fails with NPUJAR_ERROR_COMPILE; never crashes on a corrupt object.
+// Fails with NPUJAR_ERROR_COMPILE. The object is parsed and checked before
+// JITLink sees it, so corrupt bytes become an error, not a crash.
 Result<std::unique_ptr<LinkedCode>> link_object(const uint8_t* data, size_t size,
                                                 const std::string& label);
 

@@ -4,7 +4,7 @@
 // An entry's key hashes everything the compiled code depends on: the
 // bitcode's bytes, the model's content hash, the host's CPU name and feature
 // string, the target triple, the runtime version and the LLVM version. The
-// file <dir>/<key>.o holds a 32-byte header (magic "NPUJARJC", format
+// file <dir>/<key>.o contains a 32-byte header (magic "NPUJARJC", format
 // version, payload size, XXH3-64 of the payload) and the object. Entries are
 // written to a temporary file in the same directory and renamed into place,
 // so readers never see a partial entry. An entry whose header or checksum is

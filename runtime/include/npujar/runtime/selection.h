@@ -1,7 +1,7 @@
 // Which variant of an archive runs on this host, and why.
 //
 // Policy (docs/runtime.md has the user-facing version):
-//  1. A variant is usable when the runtime knows its kind and format, it was
+//  1. A variant is usable when the runtime recognizes its kind and format, it was
 //     built for this runtime's model ABI, and the host meets its needs: same
 //     architecture and every listed CPU feature for a CPU variant, a
 //     matching device and a backend for a device variant. Variants of
@@ -70,7 +70,7 @@ struct Selection {
 Result<Selection> select_variants(const format::Manifest& manifest, const SelectionInput& input);
 
 // Whether selecting for `manifest` needs the Level Zero probe: true when it
-// has a device variant or the preference asks for a device.
+// has a device variant or the preference requests a device.
 bool selection_needs_devices(const format::Manifest& manifest, npujar_device_preference device);
 
 }  // namespace npujar::runtime

@@ -2,9 +2,9 @@
 //
 // A pool with N threads runs N-1 workers plus the calling thread. Workers
 // wait for work by spinning for about kSpinMicroseconds and then sleeping on
-// a condition variable: spinning keeps the latency of back-to-back parallel
-// loops low on a quiet machine, and sleeping keeps a shared, busy machine
-// from losing whole time slices to spinning threads.
+// a condition variable. Spinning keeps the latency of back-to-back parallel
+// loops low on a quiet machine. Sleeping keeps a shared, busy machine from
+// losing whole time slices to spinning threads.
 //
 // Many threads may call parallel_for at once. One caller at a time gets the
 // workers; the others run their loop on their own thread, so concurrent

@@ -1,7 +1,8 @@
 package dev.npujar;
 
 /**
- * Thrown when JIT compilation of the archive's portable bitcode or linking of a precompiled object fails.
+ * Thrown when JIT compilation of the archive's portable bitcode or linking of a precompiled object
+ * fails.
  *
  * <p>Mirrors {@code NPUJAR_ERROR_COMPILE} of the C API ({@link ErrorCode#COMPILE}).
  */

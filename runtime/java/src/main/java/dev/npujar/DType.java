@@ -76,6 +76,8 @@ public enum DType {
       }
     }
     throw new InternalErrorException(
-        "unknown native dtype code " + nativeCode + "; update the npujar Java API to match the runtime");
+        "unknown native dtype code "
+            + nativeCode
+            + "; update the npujar Java API to match the runtime");
   }
 }

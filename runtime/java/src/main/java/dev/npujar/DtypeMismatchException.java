@@ -4,16 +4,18 @@ package dev.npujar;
  * Thrown when an input tensor's dtype differs from the model's declared dtype for that input.
  *
  * <p>Mirrors {@code NPUJAR_ERROR_DTYPE_MISMATCH} of the C API ({@link ErrorCode#DTYPE_MISMATCH}).
- * When the Java API detects the mismatch itself, {@link #inputName()}, {@link #expectedDtype()}
- * and {@link #actualDtype()} describe it; when the native runtime does, only the message does.
+ * When the Java API detects the mismatch itself, {@link #inputName()}, {@link #expectedDtype()} and
+ * {@link #actualDtype()} describe it; when the native runtime does, only the message does.
  */
 public class DtypeMismatchException extends NpujarException {
   private static final long serialVersionUID = 1L;
 
   /** The mismatching input's name; null when the native runtime reported the mismatch. */
   private final String inputName;
+
   /** The dtype the model declares; null when the native runtime reported the mismatch. */
   private final DType expectedDtype;
+
   /** The dtype passed in; null when the native runtime reported the mismatch. */
   private final DType actualDtype;
 

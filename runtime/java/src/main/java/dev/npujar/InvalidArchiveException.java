@@ -1,7 +1,8 @@
 package dev.npujar;
 
 /**
- * Thrown when an archive is not a valid {@code .npujar} file: wrong magic or version, truncated or overlapping sections, a checksum mismatch or an invalid manifest.
+ * Thrown when an archive is not a valid {@code .npujar} file: wrong magic or version, truncated or
+ * overlapping sections, a checksum mismatch or an invalid manifest.
  *
  * <p>Mirrors {@code NPUJAR_ERROR_INVALID_ARCHIVE} of the C API ({@link ErrorCode#INVALID_ARCHIVE}).
  */

@@ -15,7 +15,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * A loaded {@code .npujar} archive, ready to run.
@@ -41,8 +40,8 @@ import java.util.Objects;
  * when the last run returns. An unreachable unclosed model is released by a {@link
  * java.lang.ref.Cleaner}, with a warning on the {@code dev.npujar} {@link System.Logger}.
  *
- * <p><b>Threads.</b> Thread-safe: any number of threads may call {@link #run} on one model at
- * once, and the descriptors and {@link #variant()} never change.
+ * <p><b>Threads.</b> Thread-safe: any number of threads may call {@link #run} on one model at once,
+ * and the descriptors and {@link #variant()} never change.
  */
 public final class Model implements AutoCloseable {
   private final NativeResource resource;
@@ -52,7 +51,11 @@ public final class Model implements AutoCloseable {
   private final VariantInfo variant;
 
   private Model(
-      long handle, String source, List<TensorInfo> inputs, List<TensorInfo> outputs, VariantInfo variant) {
+      long handle,
+      String source,
+      List<TensorInfo> inputs,
+      List<TensorInfo> outputs,
+      VariantInfo variant) {
     this.source = source;
     this.inputs = inputs;
     this.outputs = outputs;
@@ -101,8 +104,12 @@ public final class Model implements AutoCloseable {
     String path = archive.toAbsolutePath().toString();
     long handle =
         NativeApi.modelLoadFile(
-            path, options.threads, options.jitMode.nativeCode(), options.device.nativeCode(),
-            options.variant, options.jitCacheDirString());
+            path,
+            options.threads,
+            options.jitMode.nativeCode(),
+            options.device.nativeCode(),
+            options.variant,
+            options.jitCacheDirString());
     return create(handle, "'" + path + "'");
   }
 
@@ -173,7 +180,11 @@ public final class Model implements AutoCloseable {
     if (!archive.isDirect()) {
       if (archive.hasArray()) {
         return loadArray(
-            archive.array(), archive.arrayOffset() + archive.position(), archive.remaining(), options, source);
+            archive.array(),
+            archive.arrayOffset() + archive.position(),
+            archive.remaining(),
+            options,
+            source);
       }
       byte[] copy = new byte[archive.remaining()];
       archive.duplicate().get(copy);
@@ -184,8 +195,13 @@ public final class Model implements AutoCloseable {
     try {
       handle =
           NativeApi.modelLoadDirect(
-              archive, archive.position(), archive.remaining(), options.threads,
-              options.jitMode.nativeCode(), options.device.nativeCode(), options.variant,
+              archive,
+              archive.position(),
+              archive.remaining(),
+              options.threads,
+              options.jitMode.nativeCode(),
+              options.device.nativeCode(),
+              options.variant,
               options.jitCacheDirString());
     } finally {
       Reference.reachabilityFence(archive);
@@ -251,9 +267,13 @@ public final class Model implements AutoCloseable {
     URL url = classLoader.getResource(resourceName);
     if (url == null) {
       throw new NpujarIOException(
-          "class path resource '" + resourceName + "' not found by " + classLoader
+          "class path resource '"
+              + resourceName
+              + "' not found by "
+              + classLoader
               + "; check that the archive is packaged under that name (e.g. src/main/resources/"
-              + resourceName + ")");
+              + resourceName
+              + ")");
     }
     if ("file".equals(url.getProtocol())) {
       try {
@@ -266,7 +286,8 @@ public final class Model implements AutoCloseable {
     try (InputStream input = url.openStream()) {
       bytes = input.readAllBytes();
     } catch (IOException error) {
-      throw new NpujarIOException("cannot read class path resource '" + resourceName + "' (" + url + "): " + error);
+      throw new NpujarIOException(
+          "cannot read class path resource '" + resourceName + "' (" + url + "): " + error);
     }
     return load(bytes, options, "'" + resourceName + "' from the class path");
   }
@@ -275,12 +296,19 @@ public final class Model implements AutoCloseable {
     return loadArray(archive, 0, archive.length, options, source);
   }
 
-  private static Model loadArray(byte[] archive, int offset, int length, Options options, String source) {
+  private static Model loadArray(
+      byte[] archive, int offset, int length, Options options, String source) {
     NativeLoader.ensureLoaded();
     long handle =
         NativeApi.modelLoadArray(
-            archive, offset, length, options.threads, options.jitMode.nativeCode(),
-            options.device.nativeCode(), options.variant, options.jitCacheDirString());
+            archive,
+            offset,
+            length,
+            options.threads,
+            options.jitMode.nativeCode(),
+            options.device.nativeCode(),
+            options.variant,
+            options.jitCacheDirString());
     return create(handle, source);
   }
 
@@ -322,7 +350,9 @@ public final class Model implements AutoCloseable {
       String[] symbols = (String[]) fields[3];
       infos.add(
           new TensorInfo(
-              (String) fields[0], DType.fromNative((Integer) fields[1]), (long[]) fields[2],
+              (String) fields[0],
+              DType.fromNative((Integer) fields[1]),
+              (long[]) fields[2],
               Arrays.asList(symbols)));
     }
     return Collections.unmodifiableList(infos);
@@ -381,15 +411,22 @@ public final class Model implements AutoCloseable {
       ordered[i] = inputs.get(name);
       if (ordered[i] == null) {
         throw new IllegalArgumentException(
-            "Model.run: no tensor for input '" + name + "'; the model's inputs are " + this.inputs
-                + " and the map has " + inputs.keySet());
+            "Model.run: no tensor for input '"
+                + name
+                + "'; the model's inputs are "
+                + this.inputs
+                + " and the map has "
+                + inputs.keySet());
       }
     }
     if (inputs.size() != ordered.length) {
       for (String name : inputs.keySet()) {
         if (!hasInput(name)) {
           throw new IllegalArgumentException(
-              "Model.run: the model has no input named '" + name + "'; its inputs are " + this.inputs);
+              "Model.run: the model has no input named '"
+                  + name
+                  + "'; its inputs are "
+                  + this.inputs);
         }
       }
     }
@@ -411,12 +448,17 @@ public final class Model implements AutoCloseable {
     requireArgument(inputs, "inputs");
     if (inputs.length != this.inputs.size()) {
       throw new IllegalArgumentException(
-          "Model.run: got " + inputs.length + " tensors but the model has " + this.inputs.size()
-              + " inputs " + this.inputs);
+          "Model.run: got "
+              + inputs.length
+              + " tensors but the model has "
+              + this.inputs.size()
+              + " inputs "
+              + this.inputs);
     }
     for (int i = 0; i < inputs.length; i++) {
       if (inputs[i] == null) {
-        throw new IllegalArgumentException("Model.run: tensor for input '" + this.inputs.get(i).name() + "' is null");
+        throw new IllegalArgumentException(
+            "Model.run: tensor for input '" + this.inputs.get(i).name() + "' is null");
       }
     }
     return runOrdered(inputs.clone());
@@ -441,7 +483,9 @@ public final class Model implements AutoCloseable {
         Tensor tensor = ordered[acquired];
         if (!tensor.tryAcquire()) {
           throw new IllegalStateException(
-              "Model.run called with a closed tensor for input '" + inputs.get(acquired).name() + "'");
+              "Model.run called with a closed tensor for input '"
+                  + inputs.get(acquired).name()
+                  + "'");
         }
         handles[acquired] = tensor.handle();
       }
@@ -516,7 +560,14 @@ public final class Model implements AutoCloseable {
    */
   @Override
   public String toString() {
-    return "Model " + source + " " + inputs + " -> " + outputs + " on " + variant.name()
+    return "Model "
+        + source
+        + " "
+        + inputs
+        + " -> "
+        + outputs
+        + " on "
+        + variant.name()
         + (isClosed() ? " (closed)" : "");
   }
 
@@ -625,8 +676,17 @@ public final class Model implements AutoCloseable {
      */
     @Override
     public String toString() {
-      return "Options[threads=" + threads + ", device=" + device + ", jitMode=" + jitMode
-          + ", variant=" + variant + ", jitCacheDir=" + jitCacheDir + "]";
+      return "Options[threads="
+          + threads
+          + ", device="
+          + device
+          + ", jitMode="
+          + jitMode
+          + ", variant="
+          + variant
+          + ", jitCacheDir="
+          + jitCacheDir
+          + "]";
     }
 
     /** Builds {@link Options}; not thread-safe. */

@@ -26,21 +26,33 @@ final class NativeApi {
   static native String runtimeVersion();
 
   /**
-   * Loads an archive file. Option arguments map to {@code npujar_options_set_*}; null strings
-   * leave the runtime's default.
+   * Loads an archive file. Option arguments map to {@code npujar_options_set_*}; null strings leave
+   * the runtime's default.
    */
   static native long modelLoadFile(
       String path, int numThreads, int jitMode, int device, String variant, String cacheDir);
 
   /** Loads an archive from {@code length} bytes of an array starting at {@code offset}. */
   static native long modelLoadArray(
-      byte[] data, int offset, int length, int numThreads, int jitMode, int device, String variant,
+      byte[] data,
+      int offset,
+      int length,
+      int numThreads,
+      int jitMode,
+      int device,
+      String variant,
       String cacheDir);
 
   /** Loads an archive from a direct buffer's bytes {@code [offset, offset + length)}. */
   static native long modelLoadDirect(
-      ByteBuffer data, long offset, long length, int numThreads, int jitMode, int device,
-      String variant, String cacheDir);
+      ByteBuffer data,
+      long offset,
+      long length,
+      int numThreads,
+      int jitMode,
+      int device,
+      String variant,
+      String cacheDir);
 
   static native void modelRelease(long model);
 
@@ -49,8 +61,8 @@ final class NativeApi {
   static native int modelOutputCount(long model);
 
   /**
-   * Describes input or output {@code index} as {name (String), dtype code (Integer), dims
-   * (long[]), symbols (String[])}.
+   * Describes input or output {@code index} as {name (String), dtype code (Integer), dims (long[]),
+   * symbols (String[])}.
    */
   static native Object[] modelTensorInfo(long model, boolean output, int index);
 

@@ -1,8 +1,8 @@
 package dev.npujar;
 
 /**
- * Thrown when the JNI library {@code npujar_jni} cannot be loaded: no library for this platform,
- * an extraction directory that is not writable or mounted {@code noexec}, a checksum mismatch, a C
+ * Thrown when the JNI library {@code npujar_jni} cannot be loaded: no library for this platform, an
+ * extraction directory that is not writable or mounted {@code noexec}, a checksum mismatch, a C
  * library (glibc) older than the one the library was built for, or a second class loader loading
  * npujar. The message names the cause and the system property that fixes it; see {@link
  * Npujar#loadNativeLibrary()} for the search order.

@@ -24,12 +24,12 @@ import java.util.Locale;
  *
  * <p>The directory name contains the npujar version and a prefix of the library's SHA-256, so
  * different builds never share a file. A new file is written to a temporary name in the same
- * directory, synced, verified against the SHA-256 and then renamed into place atomically, so a
- * file at the final path is always complete: later loads reuse it when its size matches, without
- * hashing it again (hashing the 40 MB library costs 0.2 to 0.7 s at JVM start). Concurrent JVMs each write their own temporary
- * file and the renames replace identical content, so a reader never sees a half-written library;
- * a JVM that already loaded the old file keeps its mapping. Temporary files are deleted on
- * failure, and ones left by a crashed JVM are removed after an hour.
+ * directory, synced, verified against the SHA-256 and then renamed into place atomically, so a file
+ * at the final path is always complete: later loads reuse it when its size matches, without hashing
+ * it again (hashing the 40 MB library costs 0.2 to 0.7 s at JVM start). Concurrent JVMs each write
+ * their own temporary file and the renames replace identical content, so a reader never sees a
+ * half-written library; a JVM that already loaded the old file keeps its mapping. Temporary files
+ * are deleted on failure, and ones left by a crashed JVM are removed after an hour.
  */
 final class NativeLibraryExtractor {
   static final String TEMP_SUFFIX = ".tmp";
@@ -45,19 +45,25 @@ final class NativeLibraryExtractor {
 
   /**
    * Returns a verified copy of the resource at {@code directory/fileName}, extracting it unless a
-   * file of {@code expectedSize} bytes is already there. With {@code expectedSize} -1 (unknown),
-   * an existing file is reused only if its SHA-256 matches.
+   * file of {@code expectedSize} bytes is already there. With {@code expectedSize} -1 (unknown), an
+   * existing file is reused only if its SHA-256 matches.
    *
    * @throws IOException if the directory or file cannot be written
    * @throws NativeLibraryException if the extracted bytes do not match {@code expectedSha256}
    */
   static Path extract(
-      ResourceOpener resource, String expectedSha256, long expectedSize, Path directory, String fileName)
+      ResourceOpener resource,
+      String expectedSha256,
+      long expectedSize,
+      Path directory,
+      String fileName)
       throws IOException {
     Path target = directory.resolve(fileName);
     if (Files.isRegularFile(target)) {
       boolean complete =
-          expectedSize >= 0 ? Files.size(target) == expectedSize : expectedSha256.equals(sha256(target));
+          expectedSize >= 0
+              ? Files.size(target) == expectedSize
+              : expectedSha256.equals(sha256(target));
       if (complete) {
         return target;
       }
@@ -122,10 +128,12 @@ final class NativeLibraryExtractor {
 
   private static void moveAtomically(Path source, Path target) throws IOException {
     try {
-      Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException notSupported) {
       throw new IOException(
-          "the file system of " + target.getParent() + " cannot rename files atomically", notSupported);
+          "the file system of " + target.getParent() + " cannot rename files atomically",
+          notSupported);
     } catch (FileSystemException replaceFailed) {
       // Windows refuses to replace a library another process has loaded. The file in place was
       // renamed there after the same verification, so it is as good as ours.
@@ -166,7 +174,8 @@ final class NativeLibraryExtractor {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JVM provides no SHA-256, which every Java SE JVM must", e);
+      throw new IllegalStateException(
+          "the JVM provides no SHA-256, which every Java SE JVM must", e);
     }
   }
 

@@ -13,8 +13,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Loads the JNI library {@code npujar_jni} once per class loader. The search order is documented
- * on {@link Npujar#loadNativeLibrary()}; this class implements it and turns the JVM's {@link
+ * Loads the JNI library {@code npujar_jni} once per class loader. The search order is documented on
+ * {@link Npujar#loadNativeLibrary()}; this class implements it and turns the JVM's {@link
  * UnsatisfiedLinkError} texts into messages that name the cause and the property to set.
  */
 final class NativeLoader {
@@ -138,7 +138,8 @@ final class NativeLoader {
   }
 
   /** Turns the JVM's load error into a message naming the cause and the fix. */
-  static NativeLibraryException explainLoadFailure(UnsatisfiedLinkError error, Path library, String how) {
+  static NativeLibraryException explainLoadFailure(
+      UnsatisfiedLinkError error, Path library, String how) {
     String text = String.valueOf(error.getMessage());
     String prefix = "cannot load the npujar native library " + library + " (" + how + "): ";
 
@@ -193,7 +194,8 @@ final class NativeLoader {
     return String.valueOf(error.getMessage()).contains("already loaded in another classloader");
   }
 
-  private static NativeLibraryException classLoaderConflict(String library, UnsatisfiedLinkError error) {
+  private static NativeLibraryException classLoaderConflict(
+      String library, UnsatisfiedLinkError error) {
     return new NativeLibraryException(
         "cannot load the npujar native library "
             + library
@@ -236,26 +238,37 @@ final class NativeLoader {
 
   private static String readChecksum(String resourceName) {
     String checksumName = resourceName + ".sha256";
-    try (InputStream input = NativeLoader.class.getClassLoader().getResourceAsStream(checksumName)) {
+    try (InputStream input =
+        NativeLoader.class.getClassLoader().getResourceAsStream(checksumName)) {
       if (input == null) {
         throw new NativeLibraryException(
-            "the JAR contains " + resourceName + " but not its checksum " + checksumName
+            "the JAR contains "
+                + resourceName
+                + " but not its checksum "
+                + checksumName
                 + "; rebuild the JAR with the npujar Maven build");
       }
       String text = new String(input.readAllBytes(), StandardCharsets.US_ASCII).trim();
       String checksum = text.split("\\s+")[0].toLowerCase(Locale.ROOT);
       if (!checksum.matches("[0-9a-f]{64}")) {
         throw new NativeLibraryException(
-            "the checksum resource " + checksumName + " contains '" + text
+            "the checksum resource "
+                + checksumName
+                + " contains '"
+                + text
                 + "' instead of a SHA-256 in hex; rebuild the JAR with the npujar Maven build");
       }
       return checksum;
     } catch (IOException error) {
-      throw new NativeLibraryException("cannot read " + checksumName + " from the JAR: " + error, error);
+      throw new NativeLibraryException(
+          "cannot read " + checksumName + " from the JAR: " + error, error);
     }
   }
 
-  /** Returns the extraction root: {@code npujar.native.cacheDir}, else {@code ~/.cache/npujar/native}. */
+  /**
+   * Returns the extraction root: {@code npujar.native.cacheDir}, else {@code
+   * ~/.cache/npujar/native}.
+   */
   static Path cacheRoot() {
     String configured = System.getProperty(CACHE_DIR_PROPERTY);
     if (configured != null && !configured.isEmpty()) {

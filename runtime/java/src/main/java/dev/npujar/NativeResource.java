@@ -6,14 +6,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * Owns one native handle for a Java object (a model or tensor) and releases it exactly once: on
- * the owner's {@code close()}, or through a {@link Cleaner} when the owner became unreachable
- * without being closed, which is logged.
+ * Owns one native handle for a Java object (a model or tensor) and releases it exactly once: on the
+ * owner's {@code close()}, or through a {@link Cleaner} when the owner became unreachable without
+ * being closed, which is logged.
  *
  * <p>Calls that pass the handle to native code bracket it with {@link #tryAcquire()} and {@link
- * #release()}. A close that happens while such calls are in flight, possibly on other threads,
- * only marks the resource closed; the last call to leave frees the handle. So {@code close()}
- * never frees memory a native call is still using, and it never blocks.
+ * #release()}. A close that happens while such calls are in flight, possibly on other threads, only
+ * marks the resource closed; the last call to leave frees the handle. So {@code close()} never
+ * frees memory a native call is still using, and it never blocks.
  *
  * <p>The state is one integer: bit 30 is the closed flag, the lower bits count calls in flight.
  */
@@ -34,6 +34,7 @@ final class NativeResource implements Runnable {
   private final Supplier<String> description;
   private final Cleaner.Cleanable cleanable;
   private volatile boolean closedByOwner;
+
   // Memory the native handle points into without owning it (a wrapped ByteBuffer); kept
   // reachable until the handle is freed.
   @SuppressWarnings("unused")
@@ -85,7 +86,10 @@ final class NativeResource implements Runnable {
     }
   }
 
-  /** Ends a native call; frees the handle if the resource was closed meanwhile and this was the last call. */
+  /**
+   * Ends a native call; frees the handle if the resource was closed meanwhile and this was the last
+   * call.
+   */
   void release() {
     if (state.decrementAndGet() == CLOSED) {
       free();

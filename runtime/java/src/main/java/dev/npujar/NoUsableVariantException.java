@@ -1,9 +1,12 @@
 package dev.npujar;
 
 /**
- * Thrown when no variant in the archive runs on this host, for example when JIT compilation is forbidden and no precompiled variant matches the CPU, or a forced variant needs CPU features this host lacks.
+ * Thrown when no variant in the archive runs on this host, for example when JIT compilation is
+ * forbidden and no precompiled variant matches the CPU, or a forced variant needs CPU features this
+ * host lacks.
  *
- * <p>Mirrors {@code NPUJAR_ERROR_NO_USABLE_VARIANT} of the C API ({@link ErrorCode#NO_USABLE_VARIANT}).
+ * <p>Mirrors {@code NPUJAR_ERROR_NO_USABLE_VARIANT} of the C API ({@link
+ * ErrorCode#NO_USABLE_VARIANT}).
  */
 public class NoUsableVariantException extends NpujarException {
   private static final long serialVersionUID = 1L;

@@ -1,7 +1,8 @@
 package dev.npujar;
 
 /**
- * Thrown when a file cannot be read or written: an archive path that does not exist, an unreadable file or class path resource, or a JIT cache directory that is not writable.
+ * Thrown when a file cannot be read or written: an archive path that does not exist, an unreadable
+ * file or class path resource, or a JIT cache directory that is not writable.
  *
  * <p>Mirrors {@code NPUJAR_ERROR_IO} of the C API ({@link ErrorCode#IO}).
  */

@@ -5,8 +5,7 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * The output tensors of one {@link Model#run}, in the model's output order and addressable by
- * name.
+ * The output tensors of one {@link Model#run}, in the model's output order and addressable by name.
  *
  * <pre>{@code
  * try (Outputs outputs = model.run(Map.of("x", input))) {
@@ -43,7 +42,11 @@ public final class Outputs implements AutoCloseable {
     checkOpen("Outputs.get");
     if (index < 0 || index >= tensors.length) {
       throw new IndexOutOfBoundsException(
-          "output index " + index + " is out of range; the model has " + tensors.length + " outputs");
+          "output index "
+              + index
+              + " is out of range; the model has "
+              + tensors.length
+              + " outputs");
     }
     return tensors[index];
   }
@@ -63,7 +66,8 @@ public final class Outputs implements AutoCloseable {
         return tensors[i];
       }
     }
-    throw new IllegalArgumentException("the model has no output named '" + name + "'; its outputs are " + names());
+    throw new IllegalArgumentException(
+        "the model has no output named '" + name + "'; its outputs are " + names());
   }
 
   /**
@@ -88,9 +92,7 @@ public final class Outputs implements AutoCloseable {
     return Collections.unmodifiableList(names);
   }
 
-  /**
-   * Closes every output tensor. Calling it again has no effect.
-   */
+  /** Closes every output tensor. Calling it again has no effect. */
   @Override
   public void close() {
     closed = true;

@@ -3,8 +3,8 @@ package dev.npujar;
 import java.util.Arrays;
 
 /**
- * Thrown when an input tensor's shape does not match the model's declared shape for that input,
- * or when inputs bind one symbolic dimension to different extents.
+ * Thrown when an input tensor's shape does not match the model's declared shape for that input, or
+ * when inputs bind one symbolic dimension to different extents.
  *
  * <p>Mirrors {@code NPUJAR_ERROR_SHAPE_MISMATCH} of the C API ({@link ErrorCode#SHAPE_MISMATCH}).
  * When the Java API detects the mismatch itself, {@link #inputName()}, {@link #expected()} and
@@ -15,9 +15,11 @@ public class ShapeMismatchException extends NpujarException {
 
   /** The mismatching input's name; null when the native runtime reported the mismatch. */
   private final String inputName;
+
   // TensorInfo is not serializable; a deserialized exception keeps only the message, the name and
   // the actual shape.
   private final transient TensorInfo expected;
+
   /** The shape passed in; null when the native runtime reported the mismatch. */
   private final long[] actualShape;
 

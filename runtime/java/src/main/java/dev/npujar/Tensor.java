@@ -20,8 +20,8 @@ import java.util.Objects;
  *
  * <p><b>Lifetime.</b> A tensor owns native memory until {@link #close()}; close it with
  * try-with-resources. {@code close()} is idempotent; any other method called afterwards throws
- * {@link IllegalStateException}. A tensor that becomes unreachable unclosed is released by a
- * {@link java.lang.ref.Cleaner} later, and a warning is logged to the {@code dev.npujar} {@link
+ * {@link IllegalStateException}. A tensor that becomes unreachable unclosed is released by a {@link
+ * java.lang.ref.Cleaner} later, and a warning is logged to the {@code dev.npujar} {@link
  * System.Logger}.
  *
  * <p><b>Threads.</b> A tensor's contents never change through this API, so it may be read and
@@ -39,7 +39,8 @@ public final class Tensor implements AutoCloseable {
   // race to create it; both views are equivalent.
   private volatile ByteBuffer data;
 
-  private Tensor(long handle, DType dtype, long[] shape, ByteBuffer data, Object borrowed, String origin) {
+  private Tensor(
+      long handle, DType dtype, long[] shape, ByteBuffer data, Object borrowed, String origin) {
     this.resource =
         new NativeResource(
             this,
@@ -133,8 +134,16 @@ public final class Tensor implements AutoCloseable {
     long count = elementCount(shape);
     if (data.length != count * dtype.byteSize()) {
       throw new IllegalArgumentException(
-          "byte[] of length " + data.length + " does not match shape " + TensorInfo.formatShape(shape)
-              + " of " + dtype.shortName() + " (" + count + " elements of " + dtype.byteSize()
+          "byte[] of length "
+              + data.length
+              + " does not match shape "
+              + TensorInfo.formatShape(shape)
+              + " of "
+              + dtype.shortName()
+              + " ("
+              + count
+              + " elements of "
+              + dtype.byteSize()
               + " bytes)");
     }
     Tensor tensor = allocate(dtype, shape, count, "byte[]");
@@ -163,7 +172,8 @@ public final class Tensor implements AutoCloseable {
    * closed.
    *
    * <pre>{@code
-   * ByteBuffer buffer = ByteBuffer.allocateDirect(4 * 3 * 224 * 224).order(ByteOrder.nativeOrder());
+   * ByteBuffer buffer =
+   *     ByteBuffer.allocateDirect(4 * 3 * 224 * 224).order(ByteOrder.nativeOrder());
    * buffer.asFloatBuffer().put(pixels);
    * try (Tensor image = Tensor.wrap(buffer, DType.F32, 1, 3, 224, 224)) { ... }
    * }</pre>
@@ -189,15 +199,25 @@ public final class Tensor implements AutoCloseable {
     }
     if (dtype.byteSize() > 1 && buffer.order() != ByteOrder.nativeOrder()) {
       throw new IllegalArgumentException(
-          "ByteBuffer has byte order " + buffer.order() + " but " + dtype.shortName()
-              + " tensors use the native order " + ByteOrder.nativeOrder()
+          "ByteBuffer has byte order "
+              + buffer.order()
+              + " but "
+              + dtype.shortName()
+              + " tensors use the native order "
+              + ByteOrder.nativeOrder()
               + "; call buffer.order(ByteOrder.nativeOrder()) before writing to it");
     }
     long byteSize = count * dtype.byteSize();
     if (buffer.remaining() < byteSize) {
       throw new IllegalArgumentException(
-          "ByteBuffer has " + buffer.remaining() + " bytes remaining but shape "
-              + TensorInfo.formatShape(shape) + " of " + dtype.shortName() + " needs " + byteSize);
+          "ByteBuffer has "
+              + buffer.remaining()
+              + " bytes remaining but shape "
+              + TensorInfo.formatShape(shape)
+              + " of "
+              + dtype.shortName()
+              + " needs "
+              + byteSize);
     }
 
     NativeLoader.ensureLoaded();
@@ -229,8 +249,14 @@ public final class Tensor implements AutoCloseable {
     long count = elementCount(shape);
     if (arrayType != null && dataLength != count) {
       throw new IllegalArgumentException(
-          arrayType + " of length " + dataLength + " does not match shape "
-              + TensorInfo.formatShape(shape) + " (" + count + " elements)");
+          arrayType
+              + " of length "
+              + dataLength
+              + " does not match shape "
+              + TensorInfo.formatShape(shape)
+              + " ("
+              + count
+              + " elements)");
     }
     NativeLoader.ensureLoaded();
     long[] dims = shape.clone();
@@ -242,7 +268,8 @@ public final class Tensor implements AutoCloseable {
       NativeApi.tensorRelease(handle);
       throw failure;
     }
-    return new Tensor(handle, dtype, dims, data, null, arrayType == null ? "of zeros" : "from " + arrayType);
+    return new Tensor(
+        handle, dtype, dims, data, null, arrayType == null ? "of zeros" : "from " + arrayType);
   }
 
   /** Validates a shape and returns its element count. */
@@ -252,8 +279,12 @@ public final class Tensor implements AutoCloseable {
     for (int i = 0; i < shape.length; i++) {
       if (shape[i] < 0) {
         throw new IllegalArgumentException(
-            "shape " + TensorInfo.formatShape(shape) + " has negative extent " + shape[i]
-                + " at dimension " + i);
+            "shape "
+                + TensorInfo.formatShape(shape)
+                + " has negative extent "
+                + shape[i]
+                + " at dimension "
+                + i);
       }
       try {
         count = Math.multiplyExact(count, shape[i]);
@@ -396,8 +427,12 @@ public final class Tensor implements AutoCloseable {
     Objects.requireNonNull(destination, "destination");
     if (destination.remaining() < byteSize()) {
       throw new IllegalArgumentException(
-          "destination has " + destination.remaining() + " bytes remaining but the tensor "
-              + describe(dtype, shape) + " has " + byteSize());
+          "destination has "
+              + destination.remaining()
+              + " bytes remaining but the tensor "
+              + describe(dtype, shape)
+              + " has "
+              + byteSize());
     }
     resource.acquire("Tensor.copyTo");
     try {
@@ -413,14 +448,25 @@ public final class Tensor implements AutoCloseable {
     try {
       if (required != null && dtype != required) {
         throw new IllegalStateException(
-            call + " needs an " + required.shortName() + " tensor but this one is "
-                + describe(dtype, shape) + "; use the method for " + dtype.shortName());
+            call
+                + " needs an "
+                + required.shortName()
+                + " tensor but this one is "
+                + describe(dtype, shape)
+                + "; use the method for "
+                + dtype.shortName());
       }
       long length = required == null ? byteSize() : elementCount;
       if (length > Integer.MAX_VALUE) {
         throw new IllegalStateException(
-            call + ": tensor " + describe(dtype, shape) + " has " + length
-                + " entries, more than a " + arrayType + " holds; use copyTo(ByteBuffer)");
+            call
+                + ": tensor "
+                + describe(dtype, shape)
+                + " has "
+                + length
+                + " entries, more than a "
+                + arrayType
+                + " holds; use copyTo(ByteBuffer)");
       }
       ok = true;
     } finally {

@@ -7,10 +7,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Describes one input or output of a {@link Model}: its name, dtype and shape. A dimension that
- * the model leaves open (such as the batch size) has extent -1 in {@link #shape()} and a symbol
- * name, e.g. {@code N}, in {@link #symbols()}; {@link #toString()} prints {@code x:
- * f32[N,3,224,224]}.
+ * Describes one input or output of a {@link Model}: its name, dtype and shape. A dimension that the
+ * model leaves open (such as the batch size) has extent -1 in {@link #shape()} and a symbol name,
+ * e.g. {@code N}, in {@link #symbols()}; {@link #toString()} prints {@code x: f32[N,3,224,224]}.
  *
  * <p>Immutable and thread-safe; it holds no native resource.
  */
@@ -116,8 +115,8 @@ public final class TensorInfo {
   }
 
   /**
-   * Tells whether a concrete shape fits this descriptor: same rank, and equal extents wherever
-   * the dimension is static. Symbol bindings across inputs are checked by the native runtime.
+   * Tells whether a concrete shape fits this descriptor: same rank, and equal extents wherever the
+   * dimension is static. Symbol bindings across inputs are checked by the native runtime.
    */
   boolean accepts(long[] concreteShape) {
     if (concreteShape.length != shape.length) {

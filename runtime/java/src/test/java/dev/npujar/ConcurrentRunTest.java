@@ -30,7 +30,8 @@ class ConcurrentRunTest {
             Outputs outputs = model.run(input)) {
           singleThreaded[t] = outputs.get(0).toFloatArray();
         }
-        Reference.assertClose(rows.expected(t + 1, t), singleThreaded[t], "thread " + t + " reference");
+        Reference.assertClose(
+            rows.expected(t + 1, t), singleThreaded[t], "thread " + t + " reference");
       }
 
       CountDownLatch start = new CountDownLatch(1);
@@ -46,7 +47,8 @@ class ConcurrentRunTest {
                   for (int run = 0; run < RUNS_PER_THREAD; run++) {
                     try (Outputs outputs = model.run(input)) {
                       assertArrayEquals(
-                          singleThreaded[thread], outputs.get(0).toFloatArray(),
+                          singleThreaded[thread],
+                          outputs.get(0).toFloatArray(),
                           "thread " + thread + " run " + run);
                     }
                   }

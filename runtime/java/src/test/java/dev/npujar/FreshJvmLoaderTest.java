@@ -20,15 +20,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Loads the bundled library in new JVMs, each starting with an empty or shared cache directory,
- * the way separate applications on one machine do.
+ * Loads the bundled library in new JVMs, each starting with an empty or shared cache directory, the
+ * way separate applications on one machine do.
  */
 class FreshJvmLoaderTest {
   @TempDir Path cache;
 
   private static String classPath() throws URISyntaxException {
-    Path mainClasses = Paths.get(Npujar.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    Path testClasses = Paths.get(LoaderProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    Path mainClasses =
+        Paths.get(Npujar.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    Path testClasses =
+        Paths.get(LoaderProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     return mainClasses + java.io.File.pathSeparator + testClasses;
   }
 
@@ -45,7 +47,8 @@ class FreshJvmLoaderTest {
   }
 
   private static String output(Process process) throws IOException, InterruptedException {
-    String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    String text =
+        new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     assertTrue(process.waitFor(60, TimeUnit.SECONDS), "child JVM did not finish");
     assertEquals(0, process.exitValue(), text);
     return text;

@@ -1,9 +1,9 @@
 package dev.npujar;
 
 /**
- * Entry point of the child JVMs that {@link FreshJvmLoaderTest} starts: loads the native library
- * as an application would and prints either {@code loaded: <source>} or {@code failed:
- * <exception class>: <message>}.
+ * Entry point of the child JVMs that {@link FreshJvmLoaderTest} starts: loads the native library as
+ * an application would and prints either {@code loaded: <source>} or {@code failed: <exception
+ * class>: <message>}.
  */
 public final class LoaderProbe {
   private LoaderProbe() {}

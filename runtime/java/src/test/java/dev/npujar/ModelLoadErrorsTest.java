@@ -22,22 +22,27 @@ class ModelLoadErrorsTest {
 
   @Test
   void garbageBytesAreAnInvalidArchive() {
-    byte[] garbage = "this is not an npujar archive, just text that is long enough".repeat(4)
-        .getBytes(StandardCharsets.US_ASCII);
+    byte[] garbage =
+        "this is not an npujar archive, just text that is long enough"
+            .repeat(4)
+            .getBytes(StandardCharsets.US_ASCII);
     assertThrows(InvalidArchiveException.class, () -> Model.load(garbage));
   }
 
   @Test
   void truncatedFileIsAnInvalidArchive() throws Exception {
-    Path truncated = Files.write(directory.resolve("truncated.npujar"), new byte[] {'N', 'P', 'U', 'J'});
-    InvalidArchiveException error = assertThrows(InvalidArchiveException.class, () -> Model.load(truncated));
+    Path truncated =
+        Files.write(directory.resolve("truncated.npujar"), new byte[] {'N', 'P', 'U', 'J'});
+    InvalidArchiveException error =
+        assertThrows(InvalidArchiveException.class, () -> Model.load(truncated));
     assertTrue(error.getMessage().contains("truncated"), error.getMessage());
   }
 
   @Test
   void missingResourceIsAnIoError() {
     NpujarIOException error =
-        assertThrows(NpujarIOException.class, () -> Model.fromResource("models/not-packaged.npujar"));
+        assertThrows(
+            NpujarIOException.class, () -> Model.fromResource("models/not-packaged.npujar"));
     assertTrue(error.getMessage().contains("models/not-packaged.npujar"), error.getMessage());
   }
 

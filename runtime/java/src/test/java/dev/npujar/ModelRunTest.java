@@ -49,7 +49,9 @@ class ModelRunTest {
           assertEquals(testCase.outputs.size(), outputs.size(), entry.name + ": output count");
           for (int o = 0; o < outputs.size(); o++) {
             Reference.assertMatches(
-                testCase.outputs.get(o), outputs.get(o), entry.name + " case " + c + " output " + o);
+                testCase.outputs.get(o),
+                outputs.get(o),
+                entry.name + " case " + c + " output " + o);
           }
         } finally {
           Reference.closeAll(inputs);
@@ -59,13 +61,15 @@ class ModelRunTest {
   }
 
   /** Compares descriptors with the {@code --input} specs, e.g. {@code x:f32[N,20]}. */
-  private static void assertDescriptorsMatchSpecs(TestArchives.Entry entry, List<TensorInfo> inputs) {
+  private static void assertDescriptorsMatchSpecs(
+      TestArchives.Entry entry, List<TensorInfo> inputs) {
     assertEquals(entry.inputSpecs.size(), inputs.size(), entry.name + ": input count");
     for (int i = 0; i < inputs.size(); i++) {
       String spec = entry.inputSpecs.get(i);
       String name = spec.substring(0, spec.indexOf(':'));
       String dtypeAndShape = spec.substring(spec.indexOf(':') + 1);
-      assertEquals(name + ": " + dtypeAndShape, inputs.get(i).toString(), entry.name + ": input " + i);
+      assertEquals(
+          name + ": " + dtypeAndShape, inputs.get(i).toString(), entry.name + ": input " + i);
     }
   }
 
@@ -125,7 +129,8 @@ class ModelRunTest {
     URL directory = entry.archive.getParent().toUri().toURL();
     try (URLClassLoader loader = new URLClassLoader(new URL[] {directory}, null);
         Model fromResource =
-            Model.fromResource(loader, "/" + entry.archive.getFileName(), Model.Options.defaults())) {
+            Model.fromResource(
+                loader, "/" + entry.archive.getFileName(), Model.Options.defaults())) {
       assertRunMatches(fromResource, entry.cases.get(0));
       NpujarIOException missing =
           assertThrows(
@@ -144,10 +149,12 @@ class ModelRunTest {
       shape[0] = 2;
       shape[shape.length - 1] += 1;
       try (Tensor wrong = Tensor.zeros(DType.F32, shape)) {
-        ShapeMismatchException error = assertThrows(ShapeMismatchException.class, () -> model.run(wrong));
+        ShapeMismatchException error =
+            assertThrows(ShapeMismatchException.class, () -> model.run(wrong));
         assertEquals(input.name(), error.inputName());
         assertTrue(error.getMessage().contains(TensorInfo.formatShape(shape)), error.getMessage());
-        assertTrue(error.getMessage().contains(input.toString().substring(input.name().length() + 2)),
+        assertTrue(
+            error.getMessage().contains(input.toString().substring(input.name().length() + 2)),
             error.getMessage());
       }
     }
@@ -160,7 +167,8 @@ class ModelRunTest {
       long[] shape = model.inputs().get(0).shape();
       shape[0] = 1;
       try (Tensor wrong = Tensor.zeros(DType.I64, shape)) {
-        DtypeMismatchException error = assertThrows(DtypeMismatchException.class, () -> model.run(wrong));
+        DtypeMismatchException error =
+            assertThrows(DtypeMismatchException.class, () -> model.run(wrong));
         assertEquals(DType.F32, error.expectedDtype());
         assertEquals(DType.I64, error.actualDtype());
       }
@@ -175,12 +183,14 @@ class ModelRunTest {
       try {
         Map<String, Tensor> extra = new HashMap<>(named(model, inputs));
         extra.put("surplus", inputs.get(0));
-        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> model.run(extra));
+        IllegalArgumentException unknown =
+            assertThrows(IllegalArgumentException.class, () -> model.run(extra));
         assertTrue(unknown.getMessage().contains("surplus"), unknown.getMessage());
 
         IllegalArgumentException missing =
             assertThrows(IllegalArgumentException.class, () -> model.run(new HashMap<>()));
-        assertTrue(missing.getMessage().contains(model.inputs().get(0).name()), missing.getMessage());
+        assertTrue(
+            missing.getMessage().contains(model.inputs().get(0).name()), missing.getMessage());
 
         assertThrows(IllegalArgumentException.class, () -> model.run(new Tensor[0]));
         assertThrows(IllegalArgumentException.class, () -> model.run((Tensor) null));
@@ -201,10 +211,12 @@ class ModelRunTest {
       model.close();
       assertTrue(model.isClosed());
       // Outputs own their memory and outlive the model.
-      Reference.assertMatches(entry.cases.get(0).outputs.get(0), outputs.get(0), "output after model close");
+      Reference.assertMatches(
+          entry.cases.get(0).outputs.get(0), outputs.get(0), "output after model close");
       outputs.close();
       outputs.close();
-      IllegalStateException afterOutputsClose = assertThrows(IllegalStateException.class, () -> outputs.get(0));
+      IllegalStateException afterOutputsClose =
+          assertThrows(IllegalStateException.class, () -> outputs.get(0));
       assertEquals("Outputs.get called after close()", afterOutputsClose.getMessage());
 
       IllegalStateException afterClose =
@@ -216,7 +228,8 @@ class ModelRunTest {
 
     try (Model reopened = Model.load(entry.archive)) {
       IllegalStateException closedInput =
-          assertThrows(IllegalStateException.class, () -> reopened.run(inputs.toArray(new Tensor[0])));
+          assertThrows(
+              IllegalStateException.class, () -> reopened.run(inputs.toArray(new Tensor[0])));
       assertTrue(closedInput.getMessage().contains("closed tensor"), closedInput.getMessage());
     }
   }
@@ -231,7 +244,8 @@ class ModelRunTest {
       assertTrue(model.toString().contains(chosen), model.toString());
     }
 
-    Model.Options forced = Model.Options.builder().variant(chosen).threads(1).device(Device.CPU).build();
+    Model.Options forced =
+        Model.Options.builder().variant(chosen).threads(1).device(Device.CPU).build();
     try (Model model = Model.load(entry.archive, forced)) {
       assertEquals(chosen, model.variant().name());
       assertRunMatches(model, entry.cases.get(0));
@@ -307,7 +321,8 @@ class ModelRunTest {
       Thread.sleep(20);
     }
     // The model, its input tensor and its output tensor.
-    assertTrue(NativeResource.cleanedCount() >= before + 3,
+    assertTrue(
+        NativeResource.cleanedCount() >= before + 3,
         "Cleaner released " + (NativeResource.cleanedCount() - before) + " objects, expected 3");
   }
 

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 /** Checks the Java enums against the C API header, which is the contract they mirror. */
 class NativeCodesTest {
   private static Map<String, Integer> enumValues(String prefix) throws IOException {
-    Path header = Paths.get(System.getProperty("npujar.test.header", "../include/npujar_runtime.h"));
+    Path header =
+        Paths.get(System.getProperty("npujar.test.header", "../include/npujar_runtime.h"));
     String text = Files.readString(header);
     Matcher matcher = Pattern.compile("\\b" + prefix + "([A-Z0-9_]+)\\s*=\\s*(\\d+)").matcher(text);
     Map<String, Integer> values = new LinkedHashMap<>();
@@ -45,8 +46,10 @@ class NativeCodesTest {
     Map<String, Integer> header = enumValues("NPUJAR_DTYPE_");
     assertEquals(DType.values().length, header.size());
     for (Map.Entry<String, Integer> entry : header.entrySet()) {
-      assertEquals((int) entry.getValue(), DType.valueOf(entry.getKey()).nativeCode(), entry.getKey());
-      assertEquals(entry.getKey().toLowerCase(Locale.ROOT), DType.valueOf(entry.getKey()).shortName());
+      assertEquals(
+          (int) entry.getValue(), DType.valueOf(entry.getKey()).nativeCode(), entry.getKey());
+      assertEquals(
+          entry.getKey().toLowerCase(Locale.ROOT), DType.valueOf(entry.getKey()).shortName());
     }
   }
 
@@ -55,12 +58,14 @@ class NativeCodesTest {
     Map<String, Integer> devices = enumValues("NPUJAR_DEVICE_");
     assertEquals(Device.values().length, devices.size());
     for (Map.Entry<String, Integer> entry : devices.entrySet()) {
-      assertEquals((int) entry.getValue(), Device.valueOf(entry.getKey()).nativeCode(), entry.getKey());
+      assertEquals(
+          (int) entry.getValue(), Device.valueOf(entry.getKey()).nativeCode(), entry.getKey());
     }
     Map<String, Integer> modes = enumValues("NPUJAR_JIT_");
     assertEquals(JitMode.values().length, modes.size());
     for (Map.Entry<String, Integer> entry : modes.entrySet()) {
-      assertEquals((int) entry.getValue(), JitMode.valueOf(entry.getKey()).nativeCode(), entry.getKey());
+      assertEquals(
+          (int) entry.getValue(), JitMode.valueOf(entry.getKey()).nativeCode(), entry.getKey());
     }
   }
 

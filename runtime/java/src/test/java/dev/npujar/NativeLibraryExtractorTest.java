@@ -70,7 +70,9 @@ class NativeLibraryExtractorTest {
   @Test
   void extractsVerifiedExecutableCopy() throws IOException {
     Path directory = NativeLibraryExtractor.versionedDirectory(cache, "1.2.3", sha256);
-    Path extracted = NativeLibraryExtractor.extract(opener(library, new AtomicInteger()), sha256, library.length, directory, FILE);
+    Path extracted =
+        NativeLibraryExtractor.extract(
+            opener(library, new AtomicInteger()), sha256, library.length, directory, FILE);
 
     assertEquals(cache.resolve("1.2.3-" + sha256.substring(0, 16)).resolve(FILE), extracted);
     assertArrayEquals(library, Files.readAllBytes(extracted));
@@ -82,11 +84,15 @@ class NativeLibraryExtractorTest {
   void reusesAnExistingVerifiedCopy() throws IOException {
     Path directory = cache.resolve("v");
     AtomicInteger opens = new AtomicInteger();
-    Path first = NativeLibraryExtractor.extract(opener(library, opens), sha256, library.length, directory, FILE);
+    Path first =
+        NativeLibraryExtractor.extract(
+            opener(library, opens), sha256, library.length, directory, FILE);
     FileTime written = FileTime.from(Instant.parse("2020-01-01T00:00:00Z"));
     Files.setLastModifiedTime(first, written);
 
-    Path second = NativeLibraryExtractor.extract(opener(library, opens), sha256, library.length, directory, FILE);
+    Path second =
+        NativeLibraryExtractor.extract(
+            opener(library, opens), sha256, library.length, directory, FILE);
 
     assertEquals(first, second);
     assertEquals(1, opens.get());
@@ -99,7 +105,9 @@ class NativeLibraryExtractorTest {
     Files.createDirectories(directory);
     Files.write(directory.resolve(FILE), new byte[] {1, 2, 3});
 
-    Path extracted = NativeLibraryExtractor.extract(opener(library, new AtomicInteger()), sha256, library.length, directory, FILE);
+    Path extracted =
+        NativeLibraryExtractor.extract(
+            opener(library, new AtomicInteger()), sha256, library.length, directory, FILE);
 
     assertArrayEquals(library, Files.readAllBytes(extracted));
   }
@@ -112,7 +120,8 @@ class NativeLibraryExtractorTest {
     Files.write(directory.resolve(FILE), sameSizeOtherContent);
     AtomicInteger opens = new AtomicInteger();
 
-    Path extracted = NativeLibraryExtractor.extract(opener(library, opens), sha256, -1, directory, FILE);
+    Path extracted =
+        NativeLibraryExtractor.extract(opener(library, opens), sha256, -1, directory, FILE);
 
     assertArrayEquals(library, Files.readAllBytes(extracted));
     assertEquals(1, opens.get());
@@ -129,7 +138,9 @@ class NativeLibraryExtractorTest {
     NativeLibraryException error =
         assertThrows(
             NativeLibraryException.class,
-            () -> NativeLibraryExtractor.extract(opener(damaged, new AtomicInteger()), sha256, library.length, directory, FILE));
+            () ->
+                NativeLibraryExtractor.extract(
+                    opener(damaged, new AtomicInteger()), sha256, library.length, directory, FILE));
 
     assertTrue(error.getMessage().contains("checksum mismatch"), error.getMessage());
     assertTrue(error.getMessage().contains(sha256), error.getMessage());
@@ -153,7 +164,9 @@ class NativeLibraryExtractorTest {
               }
             };
 
-    assertThrows(IOException.class, () -> NativeLibraryExtractor.extract(failing, sha256, library.length, directory, FILE));
+    assertThrows(
+        IOException.class,
+        () -> NativeLibraryExtractor.extract(failing, sha256, library.length, directory, FILE));
     assertEquals(List.of(), listing(directory));
   }
 
@@ -164,18 +177,25 @@ class NativeLibraryExtractorTest {
 
     assertThrows(
         IOException.class,
-        () -> NativeLibraryExtractor.extract(opener(library, new AtomicInteger()), sha256, library.length, directory, FILE));
+        () ->
+            NativeLibraryExtractor.extract(
+                opener(library, new AtomicInteger()), sha256, library.length, directory, FILE));
   }
 
   @Test
   void removesStaleTemporaryFiles() throws IOException {
     Path directory = cache.resolve("v");
     Files.createDirectories(directory);
-    Path stale = Files.write(directory.resolve(FILE + ".123" + NativeLibraryExtractor.TEMP_SUFFIX), new byte[10]);
+    Path stale =
+        Files.write(
+            directory.resolve(FILE + ".123" + NativeLibraryExtractor.TEMP_SUFFIX), new byte[10]);
     Files.setLastModifiedTime(stale, FileTime.from(Instant.now().minusSeconds(7200)));
-    Path fresh = Files.write(directory.resolve(FILE + ".456" + NativeLibraryExtractor.TEMP_SUFFIX), new byte[10]);
+    Path fresh =
+        Files.write(
+            directory.resolve(FILE + ".456" + NativeLibraryExtractor.TEMP_SUFFIX), new byte[10]);
 
-    NativeLibraryExtractor.extract(opener(library, new AtomicInteger()), sha256, library.length, directory, FILE);
+    NativeLibraryExtractor.extract(
+        opener(library, new AtomicInteger()), sha256, library.length, directory, FILE);
 
     assertFalse(Files.exists(stale));
     assertTrue(Files.exists(fresh), "a temporary file of a running extraction must survive");
@@ -193,7 +213,8 @@ class NativeLibraryExtractorTest {
         Callable<Path> task =
             () -> {
               start.await();
-              return NativeLibraryExtractor.extract(opener(library, new AtomicInteger()), sha256, library.length, directory, FILE);
+              return NativeLibraryExtractor.extract(
+                  opener(library, new AtomicInteger()), sha256, library.length, directory, FILE);
             };
         results.add(pool.submit(task));
       }

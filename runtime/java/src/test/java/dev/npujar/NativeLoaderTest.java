@@ -22,33 +22,45 @@ class NativeLoaderTest {
     UnsatisfiedLinkError error =
         new UnsatisfiedLinkError(
             library + ": " + library + ": failed to map segment from shared object");
-    NativeLibraryException explained = NativeLoader.explainLoadFailure(error, library, "extracted from the JAR");
-    assertContains(explained.getMessage(), "noexec", "-Dnpujar.native.cacheDir", library.toString());
+    NativeLibraryException explained =
+        NativeLoader.explainLoadFailure(error, library, "extracted from the JAR");
+    assertContains(
+        explained.getMessage(), "noexec", "-Dnpujar.native.cacheDir", library.toString());
   }
 
   @Test
   void oldGlibcNamesTheRequiredVersion() {
     UnsatisfiedLinkError error =
         new UnsatisfiedLinkError(
-            library + ": /lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.34' not found (required by "
-                + library + ")");
-    NativeLibraryException explained = NativeLoader.explainLoadFailure(error, library, "extracted from the JAR");
-    assertContains(explained.getMessage(), "GLIBC_2.34", "newer than this system's glibc", "-Dnpujar.native.path");
+            library
+                + ": /lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.34' not found (required by "
+                + library
+                + ")");
+    NativeLibraryException explained =
+        NativeLoader.explainLoadFailure(error, library, "extracted from the JAR");
+    assertContains(
+        explained.getMessage(),
+        "GLIBC_2.34",
+        "newer than this system's glibc",
+        "-Dnpujar.native.path");
   }
 
   @Test
   void wrongArchitectureNamesThePlatform() {
     UnsatisfiedLinkError error =
         new UnsatisfiedLinkError(library + ": " + library + ": wrong ELF class: ELFCLASS32");
-    NativeLibraryException explained = NativeLoader.explainLoadFailure(error, library, "set by npujar.native.path");
+    NativeLibraryException explained =
+        NativeLoader.explainLoadFailure(error, library, "set by npujar.native.path");
     assertContains(explained.getMessage(), Platform.current(), "-Dnpujar.native.path");
   }
 
   @Test
   void secondClassLoaderExplainsTheFix() {
     UnsatisfiedLinkError error =
-        new UnsatisfiedLinkError("Native Library " + library + " already loaded in another classloader");
-    NativeLibraryException explained = NativeLoader.explainLoadFailure(error, library, "extracted from the JAR");
+        new UnsatisfiedLinkError(
+            "Native Library " + library + " already loaded in another classloader");
+    NativeLibraryException explained =
+        NativeLoader.explainLoadFailure(error, library, "extracted from the JAR");
     assertContains(explained.getMessage(), "single class loader", "common parent class loader");
     assertEquals(ErrorCode.NATIVE_LIBRARY, explained.code());
   }

@@ -10,9 +10,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Runs one model 100,000 times with batch sizes 1 to 16 and checks that the process's resident
- * memory stays flat. The Java heap is fixed and pre-touched by the Surefire configuration
- * ({@code -Xms} = {@code -Xmx}, {@code -XX:+AlwaysPreTouch}), so growth in VmRSS is native memory:
- * leaked tensors, statuses or per-run allocations of the runtime or the JNI layer.
+ * memory stays flat. The Java heap is fixed and pre-touched by the Surefire configuration ({@code
+ * -Xms} = {@code -Xmx}, {@code -XX:+AlwaysPreTouch}), so growth in VmRSS is native memory: leaked
+ * tensors, statuses or per-run allocations of the runtime or the JNI layer.
  */
 @Tag("stress")
 class NativeMemoryTest {
@@ -39,7 +39,8 @@ class NativeMemoryTest {
           Outputs outputs = model.run(input)) {
         float[] values = outputs.get(0).toFloatArray();
         if (run % 997 == 0) {
-          Reference.assertClose(rows.expected(batch, run), values, "run " + run + " batch " + batch);
+          Reference.assertClose(
+              rows.expected(batch, run), values, "run " + run + " batch " + batch);
         }
       }
     }
@@ -58,11 +59,22 @@ class NativeMemoryTest {
       long after = residentKib();
 
       long growth = after - before;
-      System.out.printf("NativeMemoryTest: VmRSS %d KiB before, %d KiB after %d runs (growth %d KiB)%n",
+      System.out.printf(
+          "NativeMemoryTest: VmRSS %d KiB before, %d KiB after %d runs (growth %d KiB)%n",
           before, after, RUNS, growth);
-      assertTrue(growth < MAX_GROWTH_KIB,
-          "VmRSS grew by " + growth + " KiB over " + RUNS + " runs (from " + before + " to " + after
-              + " KiB); limit " + MAX_GROWTH_KIB + " KiB");
+      assertTrue(
+          growth < MAX_GROWTH_KIB,
+          "VmRSS grew by "
+              + growth
+              + " KiB over "
+              + RUNS
+              + " runs (from "
+              + before
+              + " to "
+              + after
+              + " KiB); limit "
+              + MAX_GROWTH_KIB
+              + " KiB");
     }
   }
 }

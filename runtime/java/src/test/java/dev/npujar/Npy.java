@@ -33,7 +33,8 @@ final class Npy {
     ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
     byte[] magic = new byte[6];
     bytes.get(magic);
-    if (magic[0] != (byte) 0x93 || !new String(magic, 1, 5, StandardCharsets.US_ASCII).equals("NUMPY")) {
+    if (magic[0] != (byte) 0x93
+        || !new String(magic, 1, 5, StandardCharsets.US_ASCII).equals("NUMPY")) {
       throw new IOException(file + " is not a .npy file");
     }
     int major = bytes.get();
@@ -49,7 +50,8 @@ final class Npy {
     }
     String shapeText = group(SHAPE, header, file).trim();
     String[] parts = shapeText.isEmpty() ? new String[0] : shapeText.split("\\s*,\\s*");
-    int rank = parts.length > 0 && parts[parts.length - 1].isEmpty() ? parts.length - 1 : parts.length;
+    int rank =
+        parts.length > 0 && parts[parts.length - 1].isEmpty() ? parts.length - 1 : parts.length;
     long[] shape = new long[rank];
     for (int i = 0; i < rank; i++) {
       shape[i] = Long.parseLong(parts[i]);

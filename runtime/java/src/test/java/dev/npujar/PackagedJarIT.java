@@ -54,7 +54,8 @@ class PackagedJarIT {
       }
       String expected;
       try (InputStream input = file.getInputStream(checksum)) {
-        expected = new String(input.readAllBytes(), StandardCharsets.US_ASCII).trim().split("\\s+")[0];
+        expected =
+            new String(input.readAllBytes(), StandardCharsets.US_ASCII).trim().split("\\s+")[0];
       }
       assertEquals(expected, actual.toString());
     }

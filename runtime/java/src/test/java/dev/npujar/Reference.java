@@ -24,8 +24,19 @@ final class Reference {
       double difference = Math.abs((double) expected[i] - actual[i]);
       double bound = ABSOLUTE_TOLERANCE + RELATIVE_TOLERANCE * Math.abs(expected[i]);
       if (!(difference <= bound) && !(Float.isNaN(expected[i]) && Float.isNaN(actual[i]))) {
-        fail(what + ": element " + i + " is " + actual[i] + ", LibTorch gives " + expected[i]
-            + " (difference " + difference + " exceeds " + bound + ")");
+        fail(
+            what
+                + ": element "
+                + i
+                + " is "
+                + actual[i]
+                + ", LibTorch gives "
+                + expected[i]
+                + " (difference "
+                + difference
+                + " exceeds "
+                + bound
+                + ")");
       }
     }
   }

@@ -54,7 +54,8 @@ final class RowModel {
     float[] values = new float[batch * outputRowLength];
     for (int i = 0; i < batch; i++) {
       int row = (first + i) % rowCount;
-      System.arraycopy(outputRows, row * outputRowLength, values, i * outputRowLength, outputRowLength);
+      System.arraycopy(
+          outputRows, row * outputRowLength, values, i * outputRowLength, outputRowLength);
     }
     return values;
   }

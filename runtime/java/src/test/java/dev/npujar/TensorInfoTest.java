@@ -36,7 +36,8 @@ class TensorInfoTest {
   void shapeMismatchMessageNamesInputAndShapes() {
     ShapeMismatchException error = new ShapeMismatchException(image, new long[] {1, 3, 64, 64});
     assertEquals(
-        "input 'x' has shape [1,3,64,64] but the model expects f32[N,3,224,224]", error.getMessage());
+        "input 'x' has shape [1,3,64,64] but the model expects f32[N,3,224,224]",
+        error.getMessage());
     assertEquals("x", error.inputName());
     assertEquals(ErrorCode.SHAPE_MISMATCH, error.code());
   }

@@ -76,8 +76,7 @@ class TensorTest {
 
   @Test
   void overflowingShapeIsRejected() {
-    assertThrows(
-        IllegalArgumentException.class, () -> Tensor.zeros(DType.F32, Long.MAX_VALUE, 4));
+    assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(DType.F32, Long.MAX_VALUE, 4));
   }
 
   @Test
@@ -118,7 +117,9 @@ class TensorTest {
   @Test
   void wrapRejectsForeignByteOrder() {
     ByteOrder foreign =
-        ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN
+            ? ByteOrder.BIG_ENDIAN
+            : ByteOrder.LITTLE_ENDIAN;
     ByteBuffer buffer = ByteBuffer.allocateDirect(16).order(foreign);
     IllegalArgumentException error =
         assertThrows(IllegalArgumentException.class, () -> Tensor.wrap(buffer, DType.F32, 4));

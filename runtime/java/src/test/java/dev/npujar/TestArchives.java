@@ -48,7 +48,8 @@ final class TestArchives {
   static Path directory() {
     String value = System.getProperty(PROPERTY, "");
     Assumptions.assumeFalse(
-        value.isEmpty(), "-D" + PROPERTY + " is not set; scripts/test.sh sets it after packing the test models");
+        value.isEmpty(),
+        "-D" + PROPERTY + " is not set; scripts/test.sh sets it after packing the test models");
     Path directory = Paths.get(value);
     assertTrue(Files.isDirectory(directory), PROPERTY + "=" + value + " is not a directory");
     return directory;
@@ -58,7 +59,8 @@ final class TestArchives {
   static Map<String, Entry> packedModels() throws IOException {
     Path directory = directory();
     Path manifest = directory.resolve("manifest.txt");
-    assertTrue(Files.isRegularFile(manifest), manifest + " is missing; run tests/models/make_models.py");
+    assertTrue(
+        Files.isRegularFile(manifest), manifest + " is missing; run tests/models/make_models.py");
     Map<String, Entry> entries = new LinkedHashMap<>();
     Entry current = null;
     for (String line : Files.readAllLines(manifest)) {
@@ -93,7 +95,10 @@ final class TestArchives {
       }
     }
     if (entries.isEmpty()) {
-      fail("no <model>.npujar next to " + manifest + "; scripts/test.sh packs them with npujar pack");
+      fail(
+          "no <model>.npujar next to "
+              + manifest
+              + "; scripts/test.sh packs them with npujar pack");
     }
     return entries;
   }

@@ -22,10 +22,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Time of one {@link Model#run} from Java, to compare with {@code npujar_native_run_benchmark}
- * on the same archive: the difference is the Java API's per-call overhead (JNI transition, input
- * checks, output wrapping and closing). Inputs are zero-filled with every symbolic dimension 1,
- * and the model runs on one thread, as in the native benchmark.
+ * Time of one {@link Model#run} from Java, to compare with {@code npujar_native_run_benchmark} on
+ * the same archive: the difference is the Java API's per-call overhead (JNI transition, input
+ * checks, output wrapping and closing). Inputs are zero-filled with every symbolic dimension 1, and
+ * the model runs on one thread, as in the native benchmark.
  *
  * <p>Run through the {@code benchmark} Maven profile, see docs/java.md.
  */

@@ -12,17 +12,20 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 public final class RunOverheadBenchmarkMain {
   private RunOverheadBenchmarkMain() {}
 
-  public static void main(String[] args) throws RunnerException, org.openjdk.jmh.runner.options.CommandLineOptionException {
+  public static void main(String[] args)
+      throws RunnerException, org.openjdk.jmh.runner.options.CommandLineOptionException {
     String archive = System.getProperty("npujar.bench.archive", "");
     if (archive.isEmpty()) {
-      throw new IllegalArgumentException("set -Dnpujar.bench.archive to the .npujar archive to run");
+      throw new IllegalArgumentException(
+          "set -Dnpujar.bench.archive to the .npujar archive to run");
     }
     Options options =
         new OptionsBuilder()
             .parent(new org.openjdk.jmh.runner.options.CommandLineOptions(args))
             .include(RunOverheadBenchmark.class.getName())
             .param("archive", archive)
-            .jvmArgsAppend("-Dnpujar.native.cacheDir=" + System.getProperty("npujar.native.cacheDir", ""))
+            .jvmArgsAppend(
+                "-Dnpujar.native.cacheDir=" + System.getProperty("npujar.native.cacheDir", ""))
             .build();
     new Runner(options).run();
   }

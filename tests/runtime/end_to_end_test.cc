@@ -1,0 +1,169 @@
+// End-to-end: archives that `npujar pack` built from the importer's test
+// models, run through the runtime with each variant forced in turn and
+// through the JIT, compared with LibTorch's saved outputs.
+//
+// NPUJAR_E2E_MODELS_DIR is make_models.py's output directory (inputs and
+// LibTorch outputs as .npy, listed in manifest.txt), NPUJAR_E2E_ARCHIVES_DIR
+// contains <model>.npujar from pack_models.sh, and NPUJAR_E2E_MODELS lists the
+// models to check, comma-separated. The build defines all three.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "npujar/ir/host_tensor.h"
+#include "npujar/runtime/host_probe.h"
+#include "npujar/runtime/model.h"
+
+namespace npujar::runtime {
+namespace {
+
+constexpr double kTolerance = 1e-4;
+
+struct TestCase {
+  std::vector<std::string> inputs;
+  std::vector<std::string> outputs;
+};
+
+std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> parts;
+  std::stringstream stream(text);
+  std::string part;
+  while (std::getline(stream, part, separator)) {
+    if (!part.empty()) {
+      parts.push_back(part);
+    }
+  }
+  return parts;
+}
+
+// The "case IN,IN OUT,OUT" lines of manifest.txt for `model`.
+std::vector<TestCase> load_cases(const std::string& models_dir, const std::string& model) {
+  std::ifstream manifest(models_dir + "/manifest.txt");
+  std::vector<TestCase> cases;
+  std::string line;
+  std::string current;
+  while (std::getline(manifest, line)) {
+    std::vector<std::string> words = split(line, ' ');
+    if (words.size() == 3 && words[0] == "model") {
+      current = words[1];
+    } else if (words.size() == 3 && words[0] == "case" && current == model) {
+      cases.push_back({split(words[1], ','), split(words[2], ',')});
+    }
+  }
+  return cases;
+}
+
+bool host_runs(const format::Variant& variant) {
+  if (variant.arch != host_cpu().arch) {
+    return false;
+  }
+  for (const std::string& feature : variant.cpu_features) {
+    if (!host_cpu().has_feature(feature)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Runs one case and compares every output with LibTorch's within kTolerance
+// (absolute, plus the same relative to the expected value's magnitude).
+void check_case(Model& model, const std::string& models_dir, const TestCase& test_case) {
+  std::vector<ir::HostTensor> inputs;
+  std::vector<std::unique_ptr<Tensor>> views;
+  std::vector<const Tensor*> input_pointers;
+  for (const std::string& file : test_case.inputs) {
+    inputs.push_back(ir::read_npy(models_dir + "/" + file));
+  }
+  for (ir::HostTensor& input : inputs) {
+    auto view = Tensor::wrap(static_cast<npujar_dtype>(input.dtype), input.shape,
+                             input.data.data(), input.data.size());
+    ASSERT_TRUE(view) << view.status().message();
+    input_pointers.push_back(view->get());
+    views.push_back(std::move(*view));
+  }
+
+  std::vector<Tensor*> outputs(model.outputs().size(), nullptr);
+  std::vector<std::unique_ptr<Tensor>> created;
+  Status status = model.run(input_pointers, outputs, created);
+  ASSERT_TRUE(status) << status.message();
+  ASSERT_EQ(outputs.size(), test_case.outputs.size());
+
+  for (size_t o = 0; o < outputs.size(); ++o) {
+    ir::HostTensor expected = ir::read_npy(models_dir + "/" + test_case.outputs[o]);
+    ASSERT_EQ(outputs[o]->dims(), expected.shape) << "output " << o;
+    ir::HostTensor actual;
+    actual.dtype = static_cast<ir::DType>(outputs[o]->dtype());
+    actual.shape = outputs[o]->dims();
+    const uint8_t* bytes = static_cast<const uint8_t*>(outputs[o]->data());
+    actual.data.assign(bytes, bytes + outputs[o]->byte_size());
+
+    std::vector<double> want = ir::to_doubles(expected);
+    std::vector<double> got = ir::to_doubles(actual);
+    size_t bad = 0;
+    size_t first_bad = 0;
+    for (size_t i = 0; i < want.size(); ++i) {
+      if (!(std::fabs(got[i] - want[i]) <= kTolerance * (1.0 + std::fabs(want[i])))) {
+        first_bad = bad == 0 ? i : first_bad;
+        ++bad;
+      }
+    }
+    EXPECT_EQ(bad, 0u) << "output " << o << " (" << test_case.outputs[o] << "): " << bad
+                       << " elements differ; first at " << first_bad << ": got "
+                       << got[first_bad] << ", LibTorch " << want[first_bad];
+  }
+}
+
+class EndToEnd : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(EndToEnd, EveryVariantMatchesLibTorch) {
+  std::string models_dir = NPUJAR_E2E_MODELS_DIR;
+  std::string archive = std::string(NPUJAR_E2E_ARCHIVES_DIR) + "/" + GetParam() + ".npujar";
+  if (!std::ifstream(archive)) {
+    GTEST_SKIP() << "no archive " << archive << "; run through ctest, which packs the models";
+  }
+  std::vector<TestCase> cases = load_cases(models_dir, GetParam());
+  ASSERT_FALSE(cases.empty()) << "manifest.txt lists no case for " << GetParam();
+
+  // Load once to read the manifest, then force each variant in turn.
+  RuntimeOptions probe_options;
+  probe_options.use_cache = false;
+  auto first = Model::load_file(archive, probe_options);
+  ASSERT_TRUE(first) << first.status().message();
+  std::vector<format::Variant> variants = (*first)->manifest().variants;
+
+  int checked = 0;
+  for (const format::Variant& variant : variants) {
+    if (variant.kind != "cpu" || !host_runs(variant)) {
+      continue;
+    }
+    SCOPED_TRACE("variant " + variant.name);
+    RuntimeOptions options;
+    options.use_cache = false;
+    options.variant = variant.name;
+    auto model = Model::load_file(archive, options);
+    ASSERT_TRUE(model) << model.status().message();
+    ASSERT_EQ((*model)->variant_name(), variant.name);
+    for (const TestCase& test_case : cases) {
+      check_case(**model, models_dir, test_case);
+    }
+    ++checked;
+  }
+  EXPECT_GT(checked, 0) << "no variant of " << archive << " runs on this host";
+}
+
+std::vector<std::string> e2e_models() {
+  return split(NPUJAR_E2E_MODELS, ',');
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, EndToEnd, ::testing::ValuesIn(e2e_models()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
+                         });
+
+}  // namespace
+}  // namespace npujar::runtime
