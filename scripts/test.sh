@@ -65,7 +65,8 @@ ir_scratch="$root/build-fuzz/ir-corpus"
 ir_log="$root/build-fuzz/ir-fuzz.log"
 mkdir -p "$ir_seeds" "$ir_scratch" "$root/build-fuzz/ir-artifacts"
 "$root/build-fuzz/ir/ir_graph_fuzz_seeds" "$ir_seeds"
-if ! "$root/build-fuzz/ir/ir_graph_fuzz" \
+# halt_on_error turns undefined behaviour into a fuzzer crash.
+if ! UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "$root/build-fuzz/ir/ir_graph_fuzz" \
   -max_total_time="${NPUJAR_FUZZ_SECONDS:-60}" -timeout=10 -rss_limit_mb=2048 \
   -artifact_prefix="$root/build-fuzz/ir-artifacts/" -print_final_stats=1 \
   "$ir_scratch" "$ir_seeds" >"$ir_log" 2>&1; then
@@ -89,19 +90,24 @@ NPUJAR_BUILD_DIR="$root/build" bash "$root/samples/run-tests.sh"
 echo "== Java API tests"
 java_build_dir=${NPUJAR_BUILD_DIR:-$root/build}
 java_models="$java_build_dir/java-test-models"
-java_model_names=(mlp_traced mlp_scripted activations elementwise_broadcast softmax_log_softmax tiny_bert)
+# mlp_traced is the row model of the stress tests; tiny_bert brings i64 and
+# bool inputs. The variants match the runtime's end-to-end tests, and the
+# bitcode lets the tests force JIT compilation.
+java_model_names=(mlp_traced mlp_scripted conv_plain tiny_bert)
+java_targets=cpu-x86-64-v2,cpu-x86-64-v3,cpu-x86-64-v4,bitcode-x86_64
 /usr/bin/python3 tests/models/make_models.py "$java_models" --only "${java_model_names[@]}" >/dev/null
 
 java_flags=(-Dnpujar.native.dir="$java_build_dir/runtime/jni" -Dnpujar.test.excludedTags=)
-# `npujar pack --help` exits 0 even without a pack command (the --help of
-# the tool itself answers), so the command list is searched instead.
+# `npujar pack --help` exits 0 even without a pack command, because the
+# tool's own --help handles it, so the command list is searched instead.
 if "$java_build_dir/cli/npujar" --help 2>/dev/null | grep -qE '^ +pack '; then
   for name in "${java_model_names[@]}"; do
     # The --input specs of each model, from make_models.py's manifest.txt.
     mapfile -t java_specs < <(awk -v model="$name" \
       '$1 == "model" { current = ($2 == model) } current && $1 == "input" { print "--input"; print $2 }' \
       "$java_models/manifest.txt")
-    "$java_build_dir/cli/npujar" pack "$java_models/$name.pt" -o "$java_models/$name.npujar" "${java_specs[@]}"
+    "$java_build_dir/cli/npujar" pack "$java_models/$name.pt" -o "$java_models/$name.npujar" \
+      --name "$name" --targets "$java_targets" "${java_specs[@]}"
   done
   java_flags+=(-Dnpujar.test.archives="$java_models")
 else
@@ -119,7 +125,7 @@ if [ "$(id -u)" -eq 0 ] && mkdir -p "$java_noexec" \
 fi
 
 java_status=0
-mvn -B -q -f runtime/java/pom.xml "${java_flags[@]}" verify || java_status=$?
+mvn -B -q -f runtime/java/pom.xml "${java_flags[@]}" clean verify || java_status=$?
 if [ "$java_noexec_mounted" -eq 1 ]; then
   umount "$java_noexec" || true
 fi
