@@ -65,7 +65,9 @@ struct DepthwisePlane {
   }
 
   // Sum over the taps of output column ow (lanes ow .. ow+lanes-1 for a
-  // vector type V), rows pointing at the padded row
+  // vector type V). Compilers unroll the tap loops fully for the constant
+  // 3x3 and 5x5 extents without a pragma, which would fail to apply to the
+  // runtime extents of the generic instance. rows points at the padded row
   // under kh = 0 and kh_pitch floats between kernel rows. KH and KW are the kernel
   // extents when known at compile time (dilation 1), else 0.
   template <int KH, int KW, typename V>
@@ -74,11 +76,9 @@ struct DepthwisePlane {
     const int64_t kernel_w = KW > 0 ? KW : p.kernel_w;
     const int64_t dilation_w = KW > 0 ? 1 : p.dilation_w;
     V sum = V{} + bias;
-    NPK_UNROLL
     for (int64_t kh = 0; kh < kernel_h; ++kh) {
       const float* row = rows + kh * kh_pitch + ow;
-      NPK_UNROLL
-      for (int64_t kw = 0; kw < kernel_w; ++kw) {
+        for (int64_t kw = 0; kw < kernel_w; ++kw) {
         V v;
         __builtin_memcpy(&v, row + kw * dilation_w, sizeof v);
         sum += w[kh * kernel_w + kw] * v;
@@ -93,11 +93,9 @@ struct DepthwisePlane {
     const int64_t kernel_w = KW > 0 ? KW : p.kernel_w;
     const int64_t dilation_w = KW > 0 ? 1 : p.dilation_w;
     float sum = bias;
-    NPK_UNROLL
     for (int64_t kh = 0; kh < kernel_h; ++kh) {
       const float* row = rows + kh * kh_pitch + ow * p.stride_w;
-      NPK_UNROLL
-      for (int64_t kw = 0; kw < kernel_w; ++kw) sum += w[kh * kernel_w + kw] * row[kw * dilation_w];
+        for (int64_t kw = 0; kw < kernel_w; ++kw) sum += w[kh * kernel_w + kw] * row[kw * dilation_w];
     }
     return sum;
   }

@@ -24,6 +24,10 @@ constexpr int64_t kPoints = 16;
 // Maximum floats of one deinterleaved half row (even or odd columns) of the
 // input transform; each thread keeps 8 of them on its stack (32 KiB).
 constexpr int64_t kMaxHalfRow = 1024;
+// Lanes of the widest build (64-byte vectors). Padding and the applicability
+// check use it instead of kLanes so that scratch sizes and the algorithm
+// choice are the same in every build, as kernels.h promises.
+constexpr int64_t kMaxLanes = 16;
 
 struct Geometry {
   int64_t tiles_h, tiles_w, tiles;
@@ -36,7 +40,7 @@ Geometry geometry(const npk_conv2d_params& p) {
   g.tiles_h = ceil_div(p.out_h, 2);
   g.tiles_w = ceil_div(p.out_w, 2);
   g.tiles = g.tiles_h * g.tiles_w;
-  g.tiles_pad = g.tiles + kLanes;
+  g.tiles_pad = g.tiles + kMaxLanes;
   g.lanes_w = round_up(g.tiles_w, kLanes);
   return g;
 }
@@ -197,7 +201,7 @@ bool winograd_applies(const npk_conv2d_params& p) {
   // Few channels leave the transforms, not the GEMMs, as the main cost.
   if (p.in_channels < 32 || p.out_channels < 32) return false;
   // The padded rows of the input transform live on the stack.
-  return geometry(p).lanes_w + 1 <= kMaxHalfRow;
+  return round_up(geometry(p).tiles_w, kMaxLanes) + 1 <= kMaxHalfRow;
 }
 
 int64_t winograd_packed_weight_bytes(const npk_conv2d_params& p) {

@@ -11,7 +11,10 @@
  *   runs the kernel serially on the calling thread.
  * - Outputs never alias inputs unless a function allows it.
  * - Size functions return bytes. Scratch buffers and packed buffers must be
- *   64-byte aligned; their contents on entry do not matter.
+ *   64-byte aligned; their contents on entry do not matter. Size functions
+ *   and the choice of algorithm return the same in every vector-width
+ *   build, because `npujar pack` calls them once in the native 16-byte
+ *   build and every variant uses the result.
  * - Functions that can fail at run time return int32_t: NPK_STATUS_OK (0) or
  *   a status code below. The others cannot fail for arguments within their
  *   documented domain and do not check them.
