@@ -95,8 +95,8 @@ public final class Model implements AutoCloseable {
    * @throws NativeLibraryException if the native library cannot be loaded
    */
   public static Model load(Path archive, Options options) {
-    requireArgument(archive, "archive");
-    requireArgument(options, "options");
+    Arguments.requireNonNull(archive, "archive");
+    Arguments.requireNonNull(options, "options");
     if (archive.getFileSystem() != FileSystems.getDefault()) {
       return load(readAll(archive), options, archive.toUri().toString());
     }
@@ -141,8 +141,8 @@ public final class Model implements AutoCloseable {
    * @throws NativeLibraryException if the native library cannot be loaded
    */
   public static Model load(byte[] archive, Options options) {
-    requireArgument(archive, "archive");
-    requireArgument(options, "options");
+    Arguments.requireNonNull(archive, "archive");
+    Arguments.requireNonNull(options, "options");
     return load(archive, options, "from a byte[] of " + archive.length + " bytes");
   }
 
@@ -174,8 +174,8 @@ public final class Model implements AutoCloseable {
    * @throws NativeLibraryException if the native library cannot be loaded
    */
   public static Model load(ByteBuffer archive, Options options) {
-    requireArgument(archive, "archive");
-    requireArgument(options, "options");
+    Arguments.requireNonNull(archive, "archive");
+    Arguments.requireNonNull(options, "options");
     String source = "from a ByteBuffer of " + archive.remaining() + " bytes";
     if (!archive.isDirect()) {
       if (archive.hasArray()) {
@@ -260,9 +260,9 @@ public final class Model implements AutoCloseable {
    * @throws NativeLibraryException if the native library cannot be loaded
    */
   public static Model fromResource(ClassLoader classLoader, String name, Options options) {
-    requireArgument(classLoader, "classLoader");
-    requireArgument(name, "name");
-    requireArgument(options, "options");
+    Arguments.requireNonNull(classLoader, "classLoader");
+    Arguments.requireNonNull(name, "name");
+    Arguments.requireNonNull(options, "options");
     String resourceName = name.startsWith("/") ? name.substring(1) : name;
     URL url = classLoader.getResource(resourceName);
     if (url == null) {
@@ -358,12 +358,6 @@ public final class Model implements AutoCloseable {
     return Collections.unmodifiableList(infos);
   }
 
-  private static void requireArgument(Object value, String name) {
-    if (value == null) {
-      throw new IllegalArgumentException(name + " must not be null");
-    }
-  }
-
   /**
    * Returns the descriptors of the model's inputs, in the order {@link #run(Tensor...)} takes them.
    *
@@ -404,7 +398,7 @@ public final class Model implements AutoCloseable {
    * @throws ModelExecutionException if the model fails while running
    */
   public Outputs run(Map<String, Tensor> inputs) {
-    requireArgument(inputs, "inputs");
+    Arguments.requireNonNull(inputs, "inputs");
     Tensor[] ordered = new Tensor[this.inputs.size()];
     for (int i = 0; i < ordered.length; i++) {
       String name = this.inputs.get(i).name();
@@ -445,7 +439,7 @@ public final class Model implements AutoCloseable {
    * @throws ModelExecutionException if the model fails while running
    */
   public Outputs run(Tensor... inputs) {
-    requireArgument(inputs, "inputs");
+    Arguments.requireNonNull(inputs, "inputs");
     if (inputs.length != this.inputs.size()) {
       throw new IllegalArgumentException(
           "Model.run: got "
@@ -723,7 +717,7 @@ public final class Model implements AutoCloseable {
        * @throws IllegalArgumentException if {@code device} is null
        */
       public Builder device(Device device) {
-        requireArgument(device, "device");
+        Arguments.requireNonNull(device, "device");
         this.device = device;
         return this;
       }
@@ -737,7 +731,7 @@ public final class Model implements AutoCloseable {
        * @throws IllegalArgumentException if {@code jitMode} is null
        */
       public Builder jitMode(JitMode jitMode) {
-        requireArgument(jitMode, "jitMode");
+        Arguments.requireNonNull(jitMode, "jitMode");
         this.jitMode = jitMode;
         return this;
       }

@@ -2,7 +2,6 @@ package dev.npujar;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Objects;
 
 /**
  * An n-dimensional array in native memory, used as a model input or returned as a model output.
@@ -65,7 +64,7 @@ public final class Tensor implements AutoCloseable {
    * @throws NativeLibraryException if the native library cannot be loaded
    */
   public static Tensor of(float[] data, long... shape) {
-    Objects.requireNonNull(data, "data");
+    Arguments.requireNonNull(data, "data");
     Tensor tensor = allocate(DType.F32, shape, data.length, "float[]");
     tensor.view().asFloatBuffer().put(data);
     return tensor;
@@ -81,7 +80,7 @@ public final class Tensor implements AutoCloseable {
    * @throws NativeLibraryException if the native library cannot be loaded
    */
   public static Tensor of(int[] data, long... shape) {
-    Objects.requireNonNull(data, "data");
+    Arguments.requireNonNull(data, "data");
     Tensor tensor = allocate(DType.I32, shape, data.length, "int[]");
     tensor.view().asIntBuffer().put(data);
     return tensor;
@@ -97,7 +96,7 @@ public final class Tensor implements AutoCloseable {
    * @throws NativeLibraryException if the native library cannot be loaded
    */
   public static Tensor of(long[] data, long... shape) {
-    Objects.requireNonNull(data, "data");
+    Arguments.requireNonNull(data, "data");
     Tensor tensor = allocate(DType.I64, shape, data.length, "long[]");
     tensor.view().asLongBuffer().put(data);
     return tensor;
@@ -129,8 +128,8 @@ public final class Tensor implements AutoCloseable {
    * @throws NativeLibraryException if the native library cannot be loaded
    */
   public static Tensor of(DType dtype, byte[] data, long... shape) {
-    Objects.requireNonNull(dtype, "dtype");
-    Objects.requireNonNull(data, "data");
+    Arguments.requireNonNull(dtype, "dtype");
+    Arguments.requireNonNull(data, "data");
     long count = elementCount(shape);
     if (data.length != count * dtype.byteSize()) {
       throw new IllegalArgumentException(
@@ -161,7 +160,7 @@ public final class Tensor implements AutoCloseable {
    * @throws NativeLibraryException if the native library cannot be loaded
    */
   public static Tensor zeros(DType dtype, long... shape) {
-    Objects.requireNonNull(dtype, "dtype");
+    Arguments.requireNonNull(dtype, "dtype");
     return allocate(dtype, shape, elementCount(shape), null);
   }
 
@@ -189,8 +188,8 @@ public final class Tensor implements AutoCloseable {
    * @throws NativeLibraryException if the native library cannot be loaded
    */
   public static Tensor wrap(ByteBuffer buffer, DType dtype, long... shape) {
-    Objects.requireNonNull(buffer, "buffer");
-    Objects.requireNonNull(dtype, "dtype");
+    Arguments.requireNonNull(buffer, "buffer");
+    Arguments.requireNonNull(dtype, "dtype");
     long count = elementCount(shape);
     if (!buffer.isDirect()) {
       throw new IllegalArgumentException(
@@ -274,7 +273,7 @@ public final class Tensor implements AutoCloseable {
 
   /** Validates a shape and returns its element count. */
   static long elementCount(long[] shape) {
-    Objects.requireNonNull(shape, "shape");
+    Arguments.requireNonNull(shape, "shape");
     long count = 1;
     for (int i = 0; i < shape.length; i++) {
       if (shape[i] < 0) {
@@ -424,7 +423,7 @@ public final class Tensor implements AutoCloseable {
    * @throws IllegalStateException if the tensor is closed
    */
   public void copyTo(ByteBuffer destination) {
-    Objects.requireNonNull(destination, "destination");
+    Arguments.requireNonNull(destination, "destination");
     if (destination.remaining() < byteSize()) {
       throw new IllegalArgumentException(
           "destination has "

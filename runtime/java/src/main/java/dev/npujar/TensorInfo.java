@@ -33,10 +33,10 @@ public final class TensorInfo {
    *     {@code shape}, or a symbolic dimension has no symbol name
    */
   public TensorInfo(String name, DType dtype, long[] shape, List<String> symbols) {
-    this.name = Objects.requireNonNull(name, "name");
-    this.dtype = Objects.requireNonNull(dtype, "dtype");
-    Objects.requireNonNull(shape, "shape");
-    Objects.requireNonNull(symbols, "symbols");
+    this.name = Arguments.requireNonNull(name, "name");
+    this.dtype = Arguments.requireNonNull(dtype, "dtype");
+    Arguments.requireNonNull(shape, "shape");
+    Arguments.requireNonNull(symbols, "symbols");
     if (symbols.size() != shape.length) {
       throw new IllegalArgumentException(
           "tensor '" + name + "': " + symbols.size() + " symbols for rank " + shape.length);

@@ -81,8 +81,13 @@ class TensorTest {
 
   @Test
   void nullArgumentsAreRejected() {
-    assertThrows(NullPointerException.class, () -> Tensor.of((float[]) null, 1));
-    assertThrows(NullPointerException.class, () -> Tensor.of(new float[1], (long[]) null));
+    IllegalArgumentException noData =
+        assertThrows(IllegalArgumentException.class, () -> Tensor.of((float[]) null, 1));
+    assertEquals("data must not be null", noData.getMessage());
+    IllegalArgumentException noShape =
+        assertThrows(IllegalArgumentException.class, () -> Tensor.of(new float[1], (long[]) null));
+    assertEquals("shape must not be null", noShape.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> Tensor.wrap(null, DType.F32, 1));
   }
 
   @Test
