@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -106,6 +107,20 @@ class ModelRunTest {
       } finally {
         Reference.closeAll(inputs);
       }
+    }
+  }
+
+  @Test
+  void wrappedDirectBufferInputMatchesLibTorch() throws IOException {
+    TestArchives.Entry entry = TestArchives.require(ROW_MODEL);
+    Npy input = Npy.read(entry.cases.get(0).inputs.get(0));
+    ByteBuffer buffer =
+        ByteBuffer.allocateDirect(input.data.remaining()).order(ByteOrder.nativeOrder());
+    buffer.put(input.data.duplicate()).flip();
+    try (Model model = Model.load(entry.archive);
+        Tensor wrapped = Tensor.wrap(buffer, input.dtype(), input.shape);
+        Outputs outputs = model.run(wrapped)) {
+      Reference.assertMatches(entry.cases.get(0).outputs.get(0), outputs.get(0), "wrapped input");
     }
   }
 
