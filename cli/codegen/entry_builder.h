@@ -31,7 +31,7 @@ class BasicBlock;
 namespace npujar::codegen {
 
 // Pre-packed weights: for a linear, constant-RHS matmul or conv2d node, the
-// index of the kConstant value that holds its weight in the kernels' packed
+// index of the kConstant value that contains its weight in the kernels' packed
 // layout (see prepack.h).
 struct PackedWeights {
   std::map<size_t, int> packed_value_of_node;

@@ -1,8 +1,8 @@
-// Memory planning in two stages. plan_memory() works on the graph: it groups
+// Memory planning in two stages. plan_memory() works on the graph. It groups
 // values that share storage (reshape and identity outputs with their
-// input), decides which groups live in caller buffers or the weights
-// section, and turns the rest, plus each node's scratch, into buffer
-// requests with live ranges in node steps. plan_arena() places those
+// input) and decides which groups live in caller buffers or the weights
+// section. The rest, plus each node's scratch, become buffer requests with
+// live ranges in node steps. plan_arena() places those
 // requests, region by region, with greedy-by-size best fit: the largest
 // request first, each into the smallest gap between already placed requests
 // whose live ranges overlap it, or above all of them when no gap fits.

@@ -15,7 +15,7 @@
 //   base_bytes + sum over i < j of p_i * S_i  +  k * S_j
 // so every offset, and the arena's size, is linear in the symbol values.
 // Each region is planned by greedy-by-size with best fit on the tensors'
-// live ranges; offsets and coefficients are multiples of kArenaAlignment, so
+// live ranges. Offsets and coefficients are multiples of kArenaAlignment, so
 // every tensor is 64-byte aligned for any symbol value.
 #pragma once
 
@@ -80,7 +80,7 @@ struct ArenaLayout {
 ArenaLayout plan_arena(const std::vector<BufferRequest>& requests,
                        const std::vector<std::string>& symbol_order);
 
-// Where one value lives at run time.
+// The storage of one value at run time.
 enum class StorageKind {
   kNone,      // unused value (dead code or an absent optional input)
   kInput,     // the caller's input buffer `index`

@@ -30,8 +30,8 @@ void link_kernels(llvm::Module& module, const TargetSpec& target);
 void internalize_except_entry(llvm::Module& module);
 
 // Sets target-cpu and target-features on every function definition to the
-// target's; for portable bitcode (empty cpu) removes both, so the JIT on the
-// host sets its own. Without this the kernels keep clang's default
+// target's. For portable bitcode (empty cpu) it removes both, so the JIT on
+// the host sets its own. Without this the kernels keep clang's default
 // (x86-64 with SSE2 only) and run several times slower.
 void set_target_attributes(llvm::Module& module, const TargetSpec& target);
 

@@ -3,7 +3,6 @@
 // a callback; TerminalProgress turns them into output for a person.
 #pragma once
 
-#include <chrono>
 #include <cstdio>
 #include <functional>
 #include <string>
@@ -21,9 +20,9 @@ struct ProgressEvent {
 
 using ProgressCallback = std::function<void(const ProgressEvent&)>;
 
-// Writes progress to a stream: on a terminal (isatty) one line redrawn in
-// place while steps run, followed by a summary line per variant; otherwise
-// one plain line per finished step, so logs of CI builds stay readable.
+// Writes progress to a stream. On a terminal (isatty) it redraws one line
+// while steps run and ends each variant with a summary line. Elsewhere it
+// prints one plain line per finished step, so CI logs stay readable.
 class TerminalProgress {
  public:
   explicit TerminalProgress(std::FILE* stream);

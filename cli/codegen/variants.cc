@@ -1,14 +1,23 @@
-// Compiles variants one at a time, each in its own LLVMContext so that the
-// memory of one variant's modules is released before the next starts.
+// Compiles variants on worker threads, each in its own LLVMContext, because
+// LLVM contexts share no state and a variant's compile is single-threaded.
+// Sections and manifest entries are added afterwards in target order, so
+// the archive does not depend on which thread finished first.
 #include "variants.h"
 
 #include <llvm/Config/llvm-config.h>
+#include <llvm/IR/DiagnosticInfo.h>
+#include <llvm/IR/DiagnosticPrinter.h>
 #include <llvm/IR/LLVMContext.h>
+#include <llvm/Support/raw_ostream.h>
 #include <llvm/IR/Module.h>
 #include <llvm/Target/TargetMachine.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <exception>
+#include <mutex>
+#include <thread>
 
 #include "entry_builder.h"
 #include "error.h"
@@ -31,6 +40,18 @@ double timed_step(const ProgressCallback& progress, ProgressEvent event, Step st
   return event.seconds;
 }
 
+// Collects LLVM's error diagnostics and drops warnings and remarks. The
+// kernels' unroll pragmas warn whenever a trip count is not constant, which
+// says nothing about the model, so those stay out of pack's output.
+void collect_errors(const llvm::DiagnosticInfo& info, void* context) {
+  if (info.getSeverity() != llvm::DS_Error) return;
+  std::string text;
+  llvm::raw_string_ostream stream(text);
+  llvm::DiagnosticPrinterRawOStream printer(stream);
+  info.print(printer);
+  static_cast<std::vector<std::string>*>(context)->push_back(stream.str());
+}
+
 format::Variant manifest_variant(const TargetSpec& target) {
   format::Variant variant;
   variant.name = target.variant_name;
@@ -49,6 +70,49 @@ format::Variant manifest_variant(const TargetSpec& target) {
 
 }  // namespace
 
+std::vector<CompiledVariant> compile_in_parallel(const ir::Graph& graph,
+                                                 const ir::WeightsLayout& weights,
+                                                 const MemoryPlan& plan,
+                                                 const CodegenOptions& options) {
+  size_t count = options.targets.size();
+  std::vector<CompiledVariant> compiled(count);
+  std::vector<std::exception_ptr> errors(count);
+  std::mutex progress_mutex;
+  ProgressCallback progress;
+  if (options.progress) {
+    progress = [&](const ProgressEvent& event) {
+      std::lock_guard<std::mutex> lock(progress_mutex);
+      options.progress(event);
+    };
+  }
+
+  // Workers take the next target index until none is left.
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < count; i = next++) {
+      try {
+        compiled[i] = compile_variant(graph, weights, plan, options.targets[i], progress,
+                                      static_cast<int>(i + 1), static_cast<int>(count));
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    }
+  };
+  size_t jobs = options.jobs > 0 ? static_cast<size_t>(options.jobs)
+                                 : std::max(1u, std::thread::hardware_concurrency());
+  jobs = std::min(jobs, count);
+  initialize_llvm_targets();
+  std::vector<std::thread> threads;
+  for (size_t t = 1; t < jobs; ++t) threads.emplace_back(work);
+  work();
+  for (std::thread& thread : threads) thread.join();
+
+  for (const std::exception_ptr& error : errors) {
+    if (error) std::rethrow_exception(error);
+  }
+  return compiled;
+}
+
 std::string variant_section_name(const TargetSpec& target) {
   return "variant/" + target.variant_name;
 }
@@ -63,6 +127,8 @@ CompiledVariant compile_variant(const ir::Graph& graph, const ir::WeightsLayout&
                                 int variant_count) {
   PackedWeights packed = find_packed_weights(graph);
   llvm::LLVMContext context;
+  std::vector<std::string> llvm_errors;
+  context.setDiagnosticHandlerCallBack(collect_errors, &llvm_errors);
   std::unique_ptr<llvm::Module> module;
   std::unique_ptr<llvm::TargetMachine> machine;
   CompiledVariant result;
@@ -105,6 +171,10 @@ CompiledVariant compile_variant(const ir::Graph& graph, const ir::WeightsLayout&
       result.bytes = emit_bitcode(*module);
     }
   });
+
+  if (!llvm_errors.empty()) {
+    throw CodegenError("variant " + target.variant_name + ": LLVM reported: " + llvm_errors.front());
+  }
   return result;
 }
 
@@ -125,18 +195,15 @@ std::vector<CompiledVariant> generate_variants(const ir::Graph& graph,
     manifest.arena.per_symbol_bytes[symbol] = static_cast<uint64_t>(bytes);
   }
 
-  std::vector<CompiledVariant> compiled;
-  int count = static_cast<int>(options.targets.size());
-  for (int i = 0; i < count; ++i) {
-    const TargetSpec& target = options.targets[i];
-    compiled.push_back(compile_variant(graph, weights, plan, target, options.progress, i + 1, count));
-
+  std::vector<CompiledVariant> compiled = compile_in_parallel(graph, weights, plan, options);
+  for (const CompiledVariant& variant : compiled) {
+    const TargetSpec& target = variant.target;
     format::SectionOptions section;
     section.compression = format::Compression::kZstd;
     section.zstd_level = options.zstd_level;
     format::SectionKind kind = target.format == OutputFormat::kObject ? format::SectionKind::kObject
                                                                        : format::SectionKind::kBitcode;
-    writer.add_section(variant_section_name(target), kind, compiled.back().bytes, section);
+    writer.add_section(variant_section_name(target), kind, variant.bytes, section);
 
     auto& variants = manifest.variants;
     variants.erase(std::remove_if(variants.begin(), variants.end(),

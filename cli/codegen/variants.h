@@ -24,8 +24,12 @@ namespace npujar::codegen {
 
 struct CodegenOptions {
   std::vector<TargetSpec> targets = parse_targets(default_targets_text());
-  ProgressCallback progress;  // may be empty
-  int zstd_level = 3;         // compression level of the variant sections
+  // May be empty. Called from the compiling threads, one call at a time.
+  ProgressCallback progress;
+  int zstd_level = 3;  // compression level of the variant sections
+  // Variants compiled at once, each on its own thread; 0 means one per
+  // hardware thread. Each one holds an LLVM module in memory.
+  int jobs = 0;
 };
 
 // One compiled variant before it goes into an archive.
@@ -55,6 +59,13 @@ std::vector<CompiledVariant> generate_variants(const ir::Graph& graph,
                                                const CodegenOptions& options,
                                                format::ArchiveWriter& writer,
                                                format::Manifest& manifest);
+
+// Compiles every target of `options` on up to options.jobs threads and
+// returns the variants in target order. Rethrows the first target's error.
+std::vector<CompiledVariant> compile_in_parallel(const ir::Graph& graph,
+                                                 const ir::WeightsLayout& weights,
+                                                 const MemoryPlan& plan,
+                                                 const CodegenOptions& options);
 
 // "variant/cpu-x86-64-v3" for a target.
 std::string variant_section_name(const TargetSpec& target);

@@ -221,7 +221,7 @@ TEST(PlanMemory, ReshapeAliasesItsInput) {
   ASSERT_EQ(plan.values[3].kind, StorageKind::kArena);
   EXPECT_EQ(plan.values[2].arena_offset, plan.values[3].arena_offset);
   // a dies when b is produced at step 1, but b and its alias c live until
-  // step 3; a and b are live together at step 1, so the arena holds two.
+  // step 3; a and b are live together at step 1, so the arena contains two.
   EXPECT_EQ(plan.arena_base_bytes, 2 * 256);
   EXPECT_NE(plan.values[1].arena_offset, plan.values[2].arena_offset);
 }
