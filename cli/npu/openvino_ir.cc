@@ -233,9 +233,11 @@ void Exporter::export_node(const ir::Node& node) {
       set_output(node, builder_.unary_layer("AdaptiveAvgPool", "opset8", {},
                                             {port(node.inputs[0]), size}, out_shape, out.dtype));
     } else {
-      auto outputs = builder_.layer("AdaptiveMaxPool", "opset8", {{"index_element_type", "i64"}},
+      // The indices output is unused; i32 because OpenVINO's CPU plugin
+      // rejects i64 here (2026.4) and NPU compilers prefer 32-bit indices.
+      auto outputs = builder_.layer("AdaptiveMaxPool", "opset8", {{"index_element_type", "i32"}},
                                     {port(node.inputs[0]), size},
-                                    {{out_shape, out.dtype}, {out_shape, DType::kI64}});
+                                    {{out_shape, out.dtype}, {out_shape, DType::kI32}});
       set_output(node, outputs[0]);
     }
   } else if (op == "resize") {
@@ -400,10 +402,10 @@ void Exporter::export_pool(const ir::Node& node, bool is_max) {
     std::vector<int64_t> dilations = node.get_ints("dilations");
     if (dilations.empty()) dilations = {1, 1};
     attributes.push_back({"dilations", join_ints(dilations)});
-    attributes.push_back({"index_element_type", "i64"});
+    attributes.push_back({"index_element_type", "i32"});
     attributes.push_back({"axis", "0"});
     auto outputs = builder_.layer("MaxPool", "opset14", attributes, {x},
-                                  {{out_shape, out.dtype}, {out_shape, DType::kI64}});
+                                  {{out_shape, out.dtype}, {out_shape, DType::kI32}});
     set_output(node, outputs[0]);
     return;
   }
