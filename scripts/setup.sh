@@ -45,3 +45,13 @@ if [ -n "${NPUJAR_PIP_PACKAGES:-}" ]; then
   # shellcheck disable=SC2086
   "$venv/bin/pip" install -q $NPUJAR_PIP_PACKAGES
 fi
+
+# ---- NPU ------------------------------------------------------------------
+# The NPU tests run the exported OpenVINO IR on OpenVINO's CPU device, and the
+# Level Zero NPU test double compiles with its C library (libopenvino_c.so),
+# both from this pinned PyPI release.
+openvino_version=2026.4.1
+if ! "$venv/bin/python" -c "import openvino, sys; sys.exit(openvino.__version__.split('-')[0] != '$openvino_version')" 2>/dev/null; then
+  echo "setup: installing openvino==$openvino_version into $venv"
+  "$venv/bin/pip" install -q "openvino==$openvino_version"
+fi
