@@ -123,6 +123,15 @@ std::vector<int64_t> pool_output_shape(const OpContext& c) {
           size(x.shape[3], w.kernel_w, w.stride_w, w.pad_left, w.pad_right, w.dilation_w)};
 }
 
+// The kernel taps [begin, end) whose position start + tap * dilation lies
+// in [0, extent), so that loops never visit taps outside the input.
+void taps_inside(int64_t start, int64_t dilation, int64_t kernel, int64_t extent, int64_t* begin, int64_t* end) {
+  *begin = start >= 0 ? 0 : (-start + dilation - 1) / dilation;
+  int64_t last = extent - 1 - start;  // tap * dilation <= last
+  *end = last < 0 ? 0 : std::min(kernel, last / dilation + 1);
+  if (*begin > *end) *begin = *end;
+}
+
 HostTensor run_pool(const OpContext& c) {
   const HostTensor& x = c.in(0);
   if (x.shape.size() != 4) c.fail("x must be 4-D");
@@ -144,13 +153,13 @@ HostTensor run_pool(const OpContext& c) {
         double result;
         if (max_pool) {
           result = -INFINITY;
-          for (int64_t kh = 0; kh < w.kernel_h; ++kh) {
+          int64_t kh_begin, kh_end, kw_begin, kw_end;
+          taps_inside(h0, w.dilation_h, w.kernel_h, height, &kh_begin, &kh_end);
+          taps_inside(w0, w.dilation_w, w.kernel_w, width, &kw_begin, &kw_end);
+          for (int64_t kh = kh_begin; kh < kh_end; ++kh) {
             int64_t ih = h0 + kh * w.dilation_h;
-            if (ih < 0 || ih >= height) continue;
-            for (int64_t kw = 0; kw < w.kernel_w; ++kw) {
-              int64_t iw = w0 + kw * w.dilation_w;
-              if (iw < 0 || iw >= width) continue;
-              double v = plane[ih * width + iw];
+            for (int64_t kw = kw_begin; kw < kw_end; ++kw) {
+              double v = plane[ih * width + w0 + kw * w.dilation_w];
               if (v > result || std::isnan(v)) result = v;
             }
           }
@@ -219,12 +228,21 @@ float scale_value(double scale, int64_t in, int64_t out) {
   return scale > 0 ? static_cast<float>(1.0 / scale) : static_cast<float>(in) / static_cast<float>(out);
 }
 
+// The index below `source`, limited to [0, in - 1]. Unusual `scales`
+// attributes can make `source` negative, huge or NaN, where a plain cast
+// would be undefined behaviour.
+int64_t source_index(float source, int64_t in) {
+  if (!(source >= 0.0f)) return 0;
+  if (source >= static_cast<float>(in - 1)) return in - 1;
+  return static_cast<int64_t>(source);
+}
+
 // ATen's legacy nearest_idx.
 int64_t nearest_index(int64_t dst, int64_t in, int64_t out, double scale) {
   if (out == in) return dst;
   if (out == 2 * in) return dst >> 1;
   float s = scale_value(scale, in, out);
-  return std::min(static_cast<int64_t>(std::floor(static_cast<float>(dst) * s)), in - 1);
+  return source_index(std::floor(static_cast<float>(dst) * s), in);
 }
 
 struct LinearTap {
@@ -243,7 +261,7 @@ LinearTap linear_tap(int64_t dst, int64_t in, int64_t out, bool align_corners, d
   }
   float source = align_corners ? s * static_cast<float>(dst)
                                : std::max(s * (static_cast<float>(dst) + 0.5f) - 0.5f, 0.0f);
-  int64_t index0 = static_cast<int64_t>(source);
+  int64_t index0 = source_index(source, in);
   float lambda1 = source - static_cast<float>(index0);
   int64_t index1 = index0 + (index0 < in - 1 ? 1 : 0);
   return {index0, index1, 1.0f - lambda1, lambda1};
@@ -264,6 +282,7 @@ HostTensor run_resize(const OpContext& c) {
     scales = *list;
   }
   if (mode != "nearest" && mode != "bilinear") c.fail("unknown mode '" + mode + "'");
+  if ((height == 0 || width == 0) && out_h * out_w > 0) c.fail("cannot resize an empty input to a non-empty output");
 
   std::vector<double> in = to_doubles(x);
   std::vector<double> out(planes * out_h * out_w);

@@ -228,8 +228,17 @@ void check_spatial_output(const NodeContext& c) {
   }
   c.static_dim(out[2], "output height");
   c.static_dim(out[3], "output width");
-  std::string mode = c.node.get_string("mode", "nearest");
-  if (c.node.op == "resize" && mode != "nearest" && mode != "bilinear") c.fail("unknown resize mode '" + mode + "'");
+  if (c.node.op == "resize") {
+    std::string mode = c.node.get_string("mode", "nearest");
+    if (mode != "nearest" && mode != "bilinear") c.fail("unknown resize mode '" + mode + "'");
+    if (c.node.has("scales")) {
+      auto* scales = std::get_if<std::vector<double>>(&c.node.attributes.at("scales"));
+      if (!scales || scales->size() != 2) c.fail("attribute scales must be 2 floats");
+      for (double scale : *scales) {
+        if (!(scale >= 0.0)) c.fail("scales must be >= 0 (0 derives the scale from the sizes)");
+      }
+    }
+  }
   c.output().dtype = c.input(0).dtype;
 }
 
