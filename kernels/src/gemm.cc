@@ -176,22 +176,38 @@ struct Tile {
 template <int MR>
 void pack_a_strided(const GemmArgs& g, int64_t m0, int64_t rows, int64_t k0, int64_t kc,
                     float* packed) {
-  const int64_t tiles = ceil_div(rows, MR);
-  for (int64_t t = 0; t < tiles; ++t) {
-    float* dst = packed + t * kc * MR;
-    const int64_t valid = min64(MR, rows - t * MR);
-    const float* src = g.a + (m0 + t * MR) * g.stride_am + k0 * g.stride_ak;
-    if (valid == MR) {
+  const int64_t full_tiles = rows / MR;
+  const float* a = g.a + m0 * g.stride_am + k0 * g.stride_ak;
+
+  // Whole tiles, tile by tile. (Walking k outer for a column-major A was
+  // measured slower: its writes then spread over every tile.) A unit
+  // stride_am gets its own loop so the MR floats move as one vector.
+  for (int64_t t = 0; t < full_tiles; ++t) {
+    if (g.stride_am == 1) {
       for (int64_t k = 0; k < kc; ++k) {
+        float* dst = packed + (t * kc + k) * MR;
+        const float* src = a + t * MR + k * g.stride_ak;
         NPK_UNROLL
-        for (int i = 0; i < MR; ++i) dst[k * MR + i] = src[i * g.stride_am + k * g.stride_ak];
+        for (int i = 0; i < MR; ++i) dst[i] = src[i];
       }
-    } else {
-      for (int64_t k = 0; k < kc; ++k) {
-        for (int i = 0; i < MR; ++i) {
-          dst[k * MR + i] = i < valid ? src[i * g.stride_am + k * g.stride_ak] : 0.0f;
-        }
-      }
+      continue;
+    }
+    for (int64_t k = 0; k < kc; ++k) {
+      float* dst = packed + (t * kc + k) * MR;
+      const float* src = a + t * MR * g.stride_am + k * g.stride_ak;
+      NPK_UNROLL
+      for (int i = 0; i < MR; ++i) dst[i] = src[i * g.stride_am];
+    }
+  }
+
+  // The partial last tile, zero-filled past the valid rows.
+  const int64_t valid = rows - full_tiles * MR;
+  if (valid == 0) return;
+  float* dst = packed + full_tiles * kc * MR;
+  const float* src = a + full_tiles * MR * g.stride_am;
+  for (int64_t k = 0; k < kc; ++k) {
+    for (int i = 0; i < MR; ++i) {
+      dst[k * MR + i] = i < valid ? src[i * g.stride_am + k * g.stride_ak] : 0.0f;
     }
   }
 }
