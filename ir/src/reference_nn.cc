@@ -1,7 +1,8 @@
-// Normalization, softmax, pooling and resizing, following PyTorch's CPU
-// kernels (ATen 1.13) where their rounding is observable: window sizes and
-// divisors of pooling, adaptive bins, and the float arithmetic of
-// interpolation source indices.
+// Normalization, softmax, pooling and resizing. Where rounding is
+// observable (pooling window sizes and divisors, adaptive bins, the float
+// arithmetic of interpolation source indices) the code follows ATen's CPU
+// kernels, and tests/ir/reference_vs_torch_test.cc checks it against
+// LibTorch 1.13.
 #include <cmath>
 #include <limits>
 
@@ -164,8 +165,9 @@ HostTensor run_pool(const OpContext& c) {
             }
           }
         } else {
-          // ATen's avg_pool2d: the window clipped to the padded input gives
-          // the count_include_pad divisor, clipped to the input the other.
+          // As in ATen's avg_pool2d, the count_include_pad divisor counts the
+          // window clipped to the padded input, the other divisor the window
+          // clipped to the input.
           int64_t h1 = std::min(h0 + w.kernel_h, height + w.pad_bottom);
           int64_t w1 = std::min(w0 + w.kernel_w, width + w.pad_right);
           int64_t padded_count = (h1 - h0) * (w1 - w0);
