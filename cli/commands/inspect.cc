@@ -14,6 +14,9 @@
 
 #include "commands.h"
 #include "npujar/format/reader.h"
+#include "npujar/ir/dump.h"
+#include "npujar/ir/error.h"
+#include "npujar/ir/serialize.h"
 
 namespace npujar::cli {
 namespace {
@@ -21,6 +24,7 @@ namespace {
 struct InspectOptions {
   std::string path;
   bool json = false;
+  bool graph = false;
 };
 
 struct SectionReport {
@@ -286,6 +290,16 @@ void print_json(const InspectReport& report) {
   std::printf("%s\n", out.c_str());
 }
 
+// Prints the graph section as IR text (ir/dump.h), for `inspect --graph`.
+void print_graph(const format::ArchiveReader& reader) {
+  const format::Manifest& manifest = reader.manifest();
+  format::ByteView graph = reader.section_bytes(manifest.graph_section);
+  format::ByteView weights;
+  if (!manifest.weights_section.empty()) weights = reader.section_bytes(manifest.weights_section);
+  ir::Graph decoded = ir::deserialize_graph(graph.data, graph.size, weights.data, weights.size);
+  std::printf("%s", ir::dump_graph(decoded).c_str());
+}
+
 void run_inspect(const InspectOptions& options) {
   try {
     format::ArchiveReader reader = format::ArchiveReader::open_file(options.path);
@@ -295,6 +309,10 @@ void run_inspect(const InspectOptions& options) {
     report.reader = &reader;
     report.sections = check_sections(reader);
 
+    if (options.graph) {
+      print_graph(reader);
+      return;
+    }
     if (options.json) {
       print_json(report);
       return;
@@ -305,6 +323,8 @@ void run_inspect(const InspectOptions& options) {
   } catch (const format::FormatError& error) {
     throw CommandError{"inspect: " + options.path + ": " + error.message() + " [" +
                        format::error_code_name(error.code()) + "]"};
+  } catch (const ir::IrError& error) {
+    throw CommandError{"inspect: " + options.path + ": invalid graph section: " + std::string(error.what())};
   }
 }
 
@@ -317,6 +337,7 @@ void add_inspect_command(CLI::App& app) {
   command->set_version_flag("--version", std::string("npujar ") + NPUJAR_VERSION_STRING);
   command->add_option("FILE", options->path, "The .npujar archive to describe")->required();
   command->add_flag("--json", options->json, "Print one JSON object instead of text");
+  command->add_flag("--graph", options->graph, "Print the model's graph as IR text instead of the summary");
   command->callback([options] { run_inspect(*options); });
 }
 
