@@ -5,6 +5,7 @@
 
 #include "graph_builder.h"
 #include "npujar/ir/error.h"
+#include "npujar/ir/passes.h"
 #include "npujar/ir/reference.h"
 #include "npujar/ir/validate.h"
 #include "torch_compare.h"
@@ -640,6 +641,40 @@ TEST_F(ReferenceVsTorch, ConcatOnLastAxisMatchesTorch) {
                                   builder.input("b", DType::kF32, {2, 1})},
                        {{"axis", int64_t{-1}}});
   EXPECT_TRUE(tensors_close(run(builder, y, {a, empty, b}), at::cat({to_torch(a), to_torch(empty), to_torch(b)}, -1), 0, 0));
+}
+
+TEST_F(ReferenceVsTorch, OptimizedResidualBlockMatchesTorch) {
+  // conv-bn-relu6, conv-bn, add of the input, relu on a symbolic batch:
+  // optimize() folds both batch norms and fuses the rest into two convs.
+  HostTensor w1 = random({4, 4, 3, 3}), w2 = random({4, 2, 3, 3});
+  HostTensor m1 = random({4}), v1 = random({4}, 0.5, 1.5), g1 = random({4}), b1 = random({4});
+  HostTensor m2 = random({4}), v2 = random({4}, 0.5, 1.5), g2 = random({4}), b2 = random({4});
+  GraphBuilder builder;
+  int x = builder.input("x", DType::kF32, Shape{Dim::symbolic("N"), Dim::fixed(4), Dim::fixed(9), Dim::fixed(9)});
+  IntList same = {1, 1, 1, 1};
+  int y = builder.node("conv2d", {x, builder.constant("w1", w1)}, {{"pads", same}});
+  y = builder.node("batch_norm", {y, builder.constant("m1", m1), builder.constant("v1", v1), builder.constant("g1", g1),
+                                  builder.constant("b1", b1)}, {{"epsilon", 1e-5}});
+  y = builder.node("clamp", {y}, {{"min", 0.0}, {"max", 6.0}});
+  y = builder.node("conv2d", {y, builder.constant("w2", w2)}, {{"pads", same}, {"groups", int64_t{2}}});
+  y = builder.node("batch_norm", {y, builder.constant("m2", m2), builder.constant("v2", v2), builder.constant("g2", g2),
+                                  builder.constant("b2", b2)}, {{"epsilon", 1e-5}});
+  y = builder.node("add", {x, y});
+  builder.output(builder.node("relu", {y}));
+  Graph& graph = builder.graph();
+  optimize(graph);
+  validate(graph);
+  ASSERT_EQ(graph.nodes.size(), 2u);
+  EXPECT_EQ(graph.nodes[1].get_string("activation", ""), "relu");
+
+  HostTensor input = random({3, 4, 9, 9});
+  torch::Tensor t = at::conv2d(to_torch(input), to_torch(w1), {}, 1, 1);
+  t = at::batch_norm(t, to_torch(g1), to_torch(b1), to_torch(m1), to_torch(v1), false, 0.1, 1e-5, false);
+  t = at::clamp(t, 0.0, 6.0);
+  t = at::conv2d(t, to_torch(w2), {}, 1, 1, 1, 2);
+  t = at::batch_norm(t, to_torch(g2), to_torch(b2), to_torch(m2), to_torch(v2), false, 0.1, 1e-5, false);
+  torch::Tensor expected = at::relu(to_torch(input) + t);
+  EXPECT_TRUE(tensors_close(run_reference(graph, {input}).at(0), expected));
 }
 
 }  // namespace
