@@ -1,5 +1,6 @@
 #include "npujar/ir/validate.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -134,6 +135,18 @@ void validate(const Graph& graph) {
   for (int index : graph.outputs) {
     if (!in_range(graph, index)) throw IrError("graph output " + value_label(index) + " is out of range");
     if (!defined[index]) throw IrError("graph output " + value_label(index) + " is never produced");
+  }
+
+  // Symbols get their values from the graph inputs, so every symbol must
+  // appear in an input shape.
+  std::vector<std::string> symbols = graph.symbols();
+  for (size_t i = 0; i < graph.values.size(); ++i) {
+    for (const Dim& dim : graph.values[i].shape) {
+      if (!dim.is_static() && !std::binary_search(symbols.begin(), symbols.end(), dim.symbol)) {
+        throw IrError(value_label(static_cast<int>(i)) + " (" + graph.values[i].name + ") uses symbol " + dim.symbol +
+                      ", which no graph input shape defines");
+      }
+    }
   }
 }
 

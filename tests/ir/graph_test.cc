@@ -117,6 +117,15 @@ TEST(Validate, RejectsUnlistedInputValue) {
   expect_invalid(graph, "not a graph input");
 }
 
+TEST(Validate, RejectsSymbolNoInputDefines) {
+  GraphBuilder builder;
+  int x = builder.input("x", DType::kF32, Shape{Dim::symbolic("N"), Dim::fixed(4)});
+  builder.output(builder.node("reshape", {x}, {}, Shape{Dim::symbolic("N", 2), Dim::fixed(2)}));
+  EXPECT_NO_THROW(validate(builder.graph()));
+  builder.graph().values[1].shape[0].symbol = "M";
+  expect_invalid(builder.graph(), "uses symbol M, which no graph input shape defines");
+}
+
 TEST(Validate, RejectsOutputNeverProduced) {
   Graph graph = valid_graph();
   graph.nodes.pop_back();

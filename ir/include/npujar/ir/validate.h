@@ -9,8 +9,9 @@ namespace npujar::ir {
 // before use (topological order), each value has at most one producer,
 // operators are known with a valid number of inputs and outputs, graph
 // inputs are kInput values and every kInput value is listed once, constants
-// carry exactly dtype_size * numel bytes of data with a static shape, and
-// dims are non-negative. Throws IrError naming the first violation.
+// carry exactly dtype_size * numel bytes of data with a static shape, dims
+// are non-negative, and every symbol appears in a graph input's shape.
+// Throws IrError naming the first violation.
 void validate(const Graph& graph);
 
 }  // namespace npujar::ir
