@@ -92,8 +92,8 @@ java_build_dir=${NPUJAR_BUILD_DIR:-$root/build}
 java_models="$java_build_dir/java-test-models"
 # mlp_traced is the row model of the stress tests; tiny_bert brings i64 and
 # bool inputs. One precompiled variant keeps packing short (each x86-64
-# level costs 5 to 25 s per model), and the bitcode lets the tests force JIT
-# compilation; a host without AVX2 runs the bitcode.
+# level took 10 to 30 s per model on the 2-core build machine). The bitcode
+# lets the tests force JIT compilation, and a host without AVX2 runs it.
 java_model_names=(mlp_traced mlp_scripted conv_plain tiny_bert)
 java_targets=cpu-x86-64-v3,bitcode-x86_64
 /usr/bin/python3 tests/models/make_models.py "$java_models" --only "${java_model_names[@]}" >/dev/null
