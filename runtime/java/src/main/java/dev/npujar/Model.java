@@ -248,7 +248,7 @@ public final class Model implements AutoCloseable {
    * Loads an archive from the class path of {@code classLoader}. A resource that is a plain file
    * (an exploded class path directory) is memory-mapped; one inside a JAR is read into memory.
    *
-   * @param classLoader the class loader that sees the resource
+   * @param classLoader the class loader that finds the resource
    * @param name resource name such as {@code models/resnet18.npujar}; a leading {@code /} is
    *     ignored
    * @param options how to choose and set up the variant
@@ -432,7 +432,7 @@ public final class Model implements AutoCloseable {
    *
    * @param inputs one tensor per model input, in the order {@link #inputs()} lists them
    * @return the outputs; the caller must close them
-   * @throws IllegalArgumentException if {@code inputs} is null, has the wrong count or holds null
+   * @throws IllegalArgumentException if {@code inputs} is null, has the wrong count or contains null
    * @throws IllegalStateException if the model or an input tensor is closed
    * @throws ShapeMismatchException if an input's shape does not fit the model's
    * @throws DtypeMismatchException if an input's dtype differs from the model's
@@ -566,8 +566,8 @@ public final class Model implements AutoCloseable {
   }
 
   /**
-   * How a model is loaded: threads, device, JIT policy, a forced variant and the JIT cache. Build
-   * one with {@link #builder()}; instances are immutable and thread-safe.
+   * Load settings of a model: threads, device, JIT policy, a forced variant and the JIT cache.
+   * Build them with {@link #builder()}. Instances are immutable and thread-safe.
    *
    * <pre>{@code
    * Model.Options options = Model.Options.builder()

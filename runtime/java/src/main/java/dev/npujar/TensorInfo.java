@@ -11,7 +11,7 @@ import java.util.Objects;
  * model leaves open (such as the batch size) has extent -1 in {@link #shape()} and a symbol name,
  * e.g. {@code N}, in {@link #symbols()}; {@link #toString()} prints {@code x: f32[N,3,224,224]}.
  *
- * <p>Immutable and thread-safe; it holds no native resource.
+ * <p>Immutable and thread-safe. It owns no native resource.
  */
 public final class TensorInfo {
   /** Extent of a symbolic dimension in {@link #shape()}. */
