@@ -90,6 +90,16 @@ PreparedGraph prepare(ir::Graph graph) {
   return prepared;
 }
 
+PreparedGraph prepare_round_trip(ir::Graph graph) {
+  prepack_weights(graph);
+  PreparedGraph prepared;
+  std::vector<uint8_t> graph_bytes = ir::serialize_graph(graph, &prepared.layout);
+  prepared.weights = ir::serialize_weights(graph);
+  prepared.graph = ir::deserialize_graph(graph_bytes, prepared.weights);
+  prepared.plan = plan_graph_memory(prepared.graph);
+  return prepared;
+}
+
 const TargetSpec& target_named(const std::string& name) {
   for (const TargetSpec& target : all_targets()) {
     if (target.variant_name == name) return target;

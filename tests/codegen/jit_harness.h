@@ -25,6 +25,10 @@ struct PreparedGraph {
 };
 
 PreparedGraph prepare(ir::Graph graph);
+// prepare() the way `npujar pack` stores a graph: packs weights, then
+// serializes and decodes the graph and takes the weights layout of the
+// encoding, so packed weights must survive the archive's graph section.
+PreparedGraph prepare_round_trip(ir::Graph graph);
 
 const TargetSpec& target_named(const std::string& name);
 
