@@ -11,7 +11,7 @@
 //   5. write the archive through a temporary file and a rename.
 //
 // Code generation's include directory is visible only when the tool links
-// npujar_codegen, so `__has_include("variants.h")` tells whether step 4 is
+// npujar_codegen, so `__has_include("variants.h")` shows whether step 4 is
 // built in.
 #include <chrono>
 #include <cstdio>

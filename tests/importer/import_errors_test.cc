@@ -1,6 +1,6 @@
 // Files whose import must fail, and the messages they must get. The files
 // come from make_models.py (error_*.pt); each message must name the file and
-// say what is wrong and what to do.
+// state what is wrong and what to do.
 #include <gtest/gtest.h>
 
 #include "npujar/importer/importer.h"

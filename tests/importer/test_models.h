@@ -1,5 +1,5 @@
 // The test models made by tests/models/make_models.py: where they are and
-// what manifest.txt says about them.
+// what manifest.txt lists about them.
 #pragma once
 
 #include <string>

@@ -8,7 +8,7 @@ eval mode), seeded inputs `<name>.case<k>.in<i>.npy` and LibTorch's `forward`
 outputs `<name>.case<k>.out<i>.npy`, which are the expected values of the
 tests. `manifest.json` lists each model with its `--input` specs and files,
 and the error-case files under "errors". Everything is seeded, so two runs
-give the same files. The run is skipped when `OUTPUT_DIR/stamp` holds the
+give the same files. The run is skipped when `OUTPUT_DIR/stamp` contains the
 hash of this script and the torch version (delete it to force a rebuild).
 
 Models run in the tests at the spatial size they are saved with here; the
@@ -40,8 +40,8 @@ def register(name, mode, specs, cases=None):
     """Register a model factory.
 
     `specs` are the `--input` specs in forward-argument order. `cases` is a
-    list of shape lists to run in the test (default: the spec shapes with
-    symbols set to 1); the module is exported with the first case's inputs.
+    list of shape lists to run in the test. It defaults to the spec shapes
+    with symbols set to 1. The module is exported with the first case's inputs.
     """
 
     def wrap(factory):
@@ -370,7 +370,7 @@ small("layer_norm_no_affine", ["x:f32[2,3,8]"],
 
 def inplace_chain(parts, x):
     y = x * 2.0
-    alias = y  # same tensor: sees every later in-place update of y
+    alias = y  # the same tensor, so every later in-place update of y applies to it
     y.add_(1.0)
     y.relu_()
     z = y.clone()
@@ -483,7 +483,7 @@ def make_error_cases(output_dir):
         def forward(self, x):
             y = x * 2.0
             view = y[:, :2]
-            y.add_(1.0)  # `view` shares y's storage and sees this update
+            y.add_(1.0)  # `view` shares y's storage, so this update changes it
             return view + 0.0
 
     torch.jit.save(torch.jit.trace(ViewMutation(), torch.randn(3, 4), check_trace=False),
@@ -506,8 +506,8 @@ def make_error_cases(output_dir):
     errors["state_dict"] = dict(file="error_state_dict.pt", inputs=["x:f32[2,4]"])
 
     # A newer PyTorch writes a higher file-format version into the archive's
-    # `version` record; rewriting that record stands in for such a file when
-    # no newer torch is installed.
+    # `version` record. No newer torch is installed here, so a copy with that
+    # record rewritten to 99 plays the part of such a file.
     newer = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(whole)) as source, \
             zipfile.ZipFile(newer, "w", zipfile.ZIP_STORED) as target:

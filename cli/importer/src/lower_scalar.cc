@@ -1,6 +1,6 @@
 // Import-time values: sizes, ints, floats, bools, lists, tuples and
 // strings. None of these become IR nodes. Ints are ir::Dim, so `x.size(0)`
-// of a symbolic batch is `N`, and `N * 12` is `12*N`; arithmetic whose
+// of a symbolic batch is `N`, and `N * 12` is `12*N`. Arithmetic whose
 // result is not a multiple of one symbol is rejected with advice to fix the
 // dim's extent.
 #include <cmath>

@@ -443,11 +443,12 @@ Values lower_fill(LoweringContext& c) {
   return {tensor_value(emit_expand(c.builder, c.builder.reshape(scalar, ones), shape))};
 }
 
-// PyTorch's pad list runs from the last dim backwards, [begin, end] each;
-// the IR wants all begins, then all ends, from the first padded dim on.
+// PyTorch's pad list runs from the last dim backwards, [begin, end] per dim.
+// The IR lists all begins, then all ends, from the first padded dim on.
 Values lower_pad(LoweringContext& c) {
   int x = c.tensor(0);
   std::vector<int64_t> torch_pads = c.ints(1);
+
   std::string mode = "constant";
   double value = 0.0;
   if (c.kind == "aten::pad") {
@@ -460,6 +461,7 @@ Values lower_pad(LoweringContext& c) {
   } else {
     mode = "replicate";
   }
+
   if (mode != "constant" && mode != "reflect" && mode != "replicate" && mode != "circular") {
     c.fail("padding mode '" + mode + "' is not supported");
   }
@@ -467,6 +469,7 @@ Values lower_pad(LoweringContext& c) {
     c.fail("the pad list has " + std::to_string(torch_pads.size()) + " entries for a tensor of rank " +
            std::to_string(c.builder.rank(x)));
   }
+
   size_t dims = torch_pads.size() / 2;
   std::vector<int64_t> pads(2 * dims);
   bool all_zero = true;
@@ -478,6 +481,7 @@ Values lower_pad(LoweringContext& c) {
     all_zero = all_zero && begin == 0 && end == 0;
   }
   if (all_zero) return {c.at(0)};
+
   ir::Attributes attributes = {{"mode", mode}, {"pads", pads}};
   if (mode == "constant") attributes["value"] = value;
   return {tensor_value(c.builder.emit("pad", {x}, attributes))};

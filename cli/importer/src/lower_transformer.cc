@@ -106,8 +106,8 @@ AttentionResult emit_attention(LoweringContext& c, int query, int key, int value
 }
 
 // Whether `mask` is a key padding mask [B, S] rather than an attention mask
-// [T, S]: mask_type 1 says so; without mask_type, its first dim must be the
-// batch dim and differ from T.
+// [T, S]. mask_type 1 marks a key padding mask. Without mask_type, the
+// mask's first dim must be the batch dim and differ from T.
 bool is_key_padding(LoweringContext& c, size_t mask_type_index, int mask, int query) {
   if (!c.is_none(mask_type_index) && c.size() > mask_type_index) return c.static_int(mask_type_index) == 1;
   const ir::Shape& m = c.builder.shape(mask);

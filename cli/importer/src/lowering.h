@@ -1,4 +1,4 @@
-// What lowering functions see: TorchScript values translated into
+// The interface of lowering functions: TorchScript values translated into
 // ImportValue, a builder that appends IR nodes, and the registry that maps a
 // node kind to its lowering function. Free of LibTorch on purpose: only the
 // walker (torch_graph.cc) and the loader (torch_module.cc) include torch
@@ -36,7 +36,7 @@ struct ImportValue {
   // kList and kTuple. Shared, so aten::append on one alias shows in all.
   ValueList items;
   // Set on numbers wrapped into tensors by prim::NumToTensor and on the
-  // results of arithmetic on them (traced shape computations); they stay
+  // results of arithmetic on them (traced shape computations). They stay
   // import-time numbers until a real tensor operation needs them.
   bool number_tensor = false;
 

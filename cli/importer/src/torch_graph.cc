@@ -234,16 +234,16 @@ void Walker::lower_node(const Node* node) {
 
 void Walker::lower_if(const Node* node) {
   ImportValue condition = lookup(node->input(0));
-  bool taken = false;
+  bool condition_true = false;
   if (condition.kind == ImportValue::Kind::kBool) {
-    taken = condition.flag;
+    condition_true = condition.flag;
   } else if (condition.kind == ImportValue::Kind::kInt && condition.integer.is_static()) {
-    taken = condition.integer.coefficient != 0;
+    condition_true = condition.integer.coefficient != 0;
   } else {
     fail(node, "the condition is " + describe(condition, builder_.graph()) +
                    ", which is not known at import time; only conditions on shapes and constants are supported");
   }
-  const Block* block = node->blocks()[taken ? 0 : 1];
+  const Block* block = node->blocks()[condition_true ? 0 : 1];
   walk(block);
   for (size_t i = 0; i < node->outputs().size(); ++i) bind(node->output(i), lookup(block->outputs()[i]));
 }

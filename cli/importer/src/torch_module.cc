@@ -1,6 +1,6 @@
 // Loading a TorchScript file safely: the checks run in layers, from the
 // cheapest to the most expensive, so every kind of bad file gets a message
-// that says what it is instead of a LibTorch stack trace:
+// that names what it is instead of a LibTorch stack trace:
 //
 //   1. the file opens and starts like a zip archive (TorchScript files are
 //      zip archives; legacy torch.save files are bare pickles);
