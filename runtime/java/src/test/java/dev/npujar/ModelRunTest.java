@@ -12,16 +12,20 @@ import java.net.URLClassLoader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs the packed test models and compares every output with LibTorch's. Needs {@code
@@ -152,6 +156,23 @@ class ModelRunTest {
               NpujarIOException.class,
               () -> Model.fromResource(loader, "models/missing.npujar", Model.Options.defaults()));
       assertTrue(missing.getMessage().contains("models/missing.npujar"), missing.getMessage());
+    }
+  }
+
+  @Test
+  void resourceInsideAJarIsLoaded(@TempDir Path directory) throws Exception {
+    TestArchives.Entry entry = TestArchives.require(ROW_MODEL);
+    Path jar = directory.resolve("models.jar");
+    try (JarOutputStream output = new JarOutputStream(Files.newOutputStream(jar))) {
+      output.putNextEntry(new JarEntry("models/row.npujar"));
+      output.write(Files.readAllBytes(entry.archive));
+      output.closeEntry();
+    }
+
+    try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, null);
+        Model model = Model.fromResource(loader, "models/row.npujar", Model.Options.defaults())) {
+      assertRunMatches(model, entry.cases.get(0));
+      assertTrue(model.toString().contains("models/row.npujar"), model.toString());
     }
   }
 
