@@ -76,6 +76,18 @@ if ! UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "$root/build-fuzz/ir/ir_gr
 fi
 tail -n 6 "$ir_log"
 
+# ---- CPU kernels: sanitizer tests ----------------------------------------
+# Reuses the sanitizer build directory; the portable build and, on x86-64,
+# the AVX-512 build (whose tests skip themselves on CPUs without it).
+echo "== kernel tests under AddressSanitizer and UndefinedBehaviorSanitizer"
+kernel_tests=(kernels_test_16)
+if [ "$(uname -m)" = x86_64 ]; then kernel_tests+=(kernels_test_64); fi
+cmake --build "$root/build-asan" --target "${kernel_tests[@]}" -j "$format_jobs"
+for kernel_test in "${kernel_tests[@]}"; do
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    "$root/build-asan/tests/kernels/$kernel_test" --gtest_brief=1
+done
+
 # ---- Build plugins and samples -------------------------------------------
 # Maven and Gradle plugin tests, then both samples against the CLI and Java
 # runtime built above; samples/run-tests.sh prints what it skips and why.
