@@ -34,11 +34,12 @@ import java.util.Map;
  * first use, see {@link Npujar#loadNativeLibrary()}.
  *
  * <p><b>Lifetime.</b> A model owns native memory until {@link #close()}; close it with
- * try-with-resources or when the application shuts down. {@code close()} is idempotent; other
- * methods called afterwards throw {@link IllegalStateException} naming the call, e.g. "Model.run
- * called after close()". Closing while other threads run the model is safe: the memory is freed
- * when the last run returns. An unreachable unclosed model is released by a {@link
- * java.lang.ref.Cleaner}, with a warning on the {@code dev.npujar} {@link System.Logger}.
+ * try-with-resources or when the application shuts down. {@code close()} is idempotent. Other
+ * methods called afterwards, except {@code isClosed()} and {@code toString()}, throw {@link
+ * IllegalStateException} naming the call, e.g. "Model.run called after close()". Closing while
+ * other threads run the model is safe: the memory is freed when the last run returns. An
+ * unreachable unclosed model is released by a {@link java.lang.ref.Cleaner}, with a warning on the
+ * {@code dev.npujar} {@link System.Logger}.
  *
  * <p><b>Threads.</b> Thread-safe: any number of threads may call {@link #run} on one model at once,
  * and the descriptors and {@link #variant()} never change.
@@ -362,8 +363,10 @@ public final class Model implements AutoCloseable {
    * Returns the descriptors of the model's inputs, in the order {@link #run(Tensor...)} takes them.
    *
    * @return an unmodifiable list
+   * @throws IllegalStateException if the model is closed
    */
   public List<TensorInfo> inputs() {
+    resource.checkOpen("Model.inputs");
     return inputs;
   }
 
@@ -371,8 +374,10 @@ public final class Model implements AutoCloseable {
    * Returns the descriptors of the model's outputs, in the order {@link Outputs#get(int)} uses.
    *
    * @return an unmodifiable list
+   * @throws IllegalStateException if the model is closed
    */
   public List<TensorInfo> outputs() {
+    resource.checkOpen("Model.outputs");
     return outputs;
   }
 
@@ -380,8 +385,10 @@ public final class Model implements AutoCloseable {
    * Returns the variant the runtime chose for this host and the reason.
    *
    * @return the chosen variant
+   * @throws IllegalStateException if the model is closed
    */
   public VariantInfo variant() {
+    resource.checkOpen("Model.variant");
     return variant;
   }
 
@@ -398,6 +405,7 @@ public final class Model implements AutoCloseable {
    * @throws ModelExecutionException if the model fails while running
    */
   public Outputs run(Map<String, Tensor> inputs) {
+    resource.checkOpen("Model.run");
     Arguments.requireNonNull(inputs, "inputs");
     Tensor[] ordered = new Tensor[this.inputs.size()];
     for (int i = 0; i < ordered.length; i++) {
@@ -432,13 +440,15 @@ public final class Model implements AutoCloseable {
    *
    * @param inputs one tensor per model input, in the order {@link #inputs()} lists them
    * @return the outputs; the caller must close them
-   * @throws IllegalArgumentException if {@code inputs} is null, has the wrong count or contains null
+   * @throws IllegalArgumentException if {@code inputs} is null, has the wrong count or contains
+   *     null
    * @throws IllegalStateException if the model or an input tensor is closed
    * @throws ShapeMismatchException if an input's shape does not fit the model's
    * @throws DtypeMismatchException if an input's dtype differs from the model's
    * @throws ModelExecutionException if the model fails while running
    */
   public Outputs run(Tensor... inputs) {
+    resource.checkOpen("Model.run");
     Arguments.requireNonNull(inputs, "inputs");
     if (inputs.length != this.inputs.size()) {
       throw new IllegalArgumentException(
@@ -468,7 +478,6 @@ public final class Model implements AutoCloseable {
   }
 
   private Outputs runOrdered(Tensor[] ordered) {
-    checkInputs(ordered);
     resource.acquire("Model.run");
     int acquired = 0;
     try {
@@ -483,6 +492,7 @@ public final class Model implements AutoCloseable {
         }
         handles[acquired] = tensor.handle();
       }
+      checkInputs(ordered);
       long[] results = NativeApi.modelRun(resource.handle(), handles);
       return adoptOutputs(results);
     } finally {

@@ -87,6 +87,17 @@ final class NativeResource implements Runnable {
   }
 
   /**
+   * Throws if the resource is closed; for methods that need no native call.
+   *
+   * @param call the public method, e.g. "Model.inputs", named in the exception
+   */
+  void checkOpen(String call) {
+    if (isClosed()) {
+      throw new IllegalStateException(call + " called after close()");
+    }
+  }
+
+  /**
    * Ends a native call; frees the handle if the resource was closed meanwhile and this was the last
    * call.
    */

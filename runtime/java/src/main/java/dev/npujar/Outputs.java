@@ -14,9 +14,9 @@ import java.util.List;
  * }</pre>
  *
  * <p><b>Lifetime.</b> Owns its tensors: {@link #close()} closes all of them and is idempotent;
- * {@link #get(int)} and {@link #get(String)} throw {@link IllegalStateException} afterwards. To
- * keep one tensor beyond the outputs, copy its data out first. Unclosed outputs are released by a
- * {@link java.lang.ref.Cleaner}, with a logged warning.
+ * {@link #get(int)}, {@link #get(String)}, {@link #size()} and {@link #names()} throw {@link
+ * IllegalStateException} afterwards. To keep one tensor beyond the outputs, copy its data out
+ * first. Unclosed outputs are released by a {@link java.lang.ref.Cleaner}, with a logged warning.
  *
  * <p><b>Threads.</b> Safe to read from several threads; close it once, after the readers finish.
  */
@@ -74,8 +74,10 @@ public final class Outputs implements AutoCloseable {
    * Returns the number of outputs.
    *
    * @return the output count
+   * @throws IllegalStateException if the outputs are closed
    */
   public int size() {
+    checkOpen("Outputs.size");
     return tensors.length;
   }
 
@@ -83,8 +85,10 @@ public final class Outputs implements AutoCloseable {
    * Returns the output names in model order.
    *
    * @return an unmodifiable list of names
+   * @throws IllegalStateException if the outputs are closed
    */
   public List<String> names() {
+    checkOpen("Outputs.names");
     List<String> names = new ArrayList<>(infos.size());
     for (TensorInfo info : infos) {
       names.add(info.name());

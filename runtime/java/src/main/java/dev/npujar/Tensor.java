@@ -18,10 +18,10 @@ import java.nio.ByteOrder;
  * given as extents, outermost first, in row-major (C) order like PyTorch's contiguous tensors.
  *
  * <p><b>Lifetime.</b> A tensor owns native memory until {@link #close()}; close it with
- * try-with-resources. {@code close()} is idempotent; any other method called afterwards throws
- * {@link IllegalStateException}. A tensor that becomes unreachable unclosed is released by a {@link
- * java.lang.ref.Cleaner} later, and a warning is logged to the {@code dev.npujar} {@link
- * System.Logger}.
+ * try-with-resources. {@code close()} is idempotent. Other methods called afterwards, except {@code
+ * isClosed()} and {@code toString()}, throw {@link IllegalStateException}. A tensor that becomes
+ * unreachable unclosed is released by a {@link java.lang.ref.Cleaner} later, and a warning is
+ * logged to the {@code dev.npujar} {@link System.Logger}.
  *
  * <p><b>Threads.</b> A tensor's contents never change through this API, so it may be read and
  * passed to {@link Model#run} from many threads at once. Closing it while another thread uses it is
@@ -303,8 +303,10 @@ public final class Tensor implements AutoCloseable {
    * Returns the element type.
    *
    * @return the dtype
+   * @throws IllegalStateException if the tensor is closed
    */
   public DType dtype() {
+    resource.checkOpen("Tensor.dtype");
     return dtype;
   }
 
@@ -312,8 +314,10 @@ public final class Tensor implements AutoCloseable {
    * Returns the extents, outermost first.
    *
    * @return a copy of the shape
+   * @throws IllegalStateException if the tensor is closed
    */
   public long[] shape() {
+    resource.checkOpen("Tensor.shape");
     return shape.clone();
   }
 
@@ -321,8 +325,10 @@ public final class Tensor implements AutoCloseable {
    * Returns the number of dimensions; 0 for a scalar.
    *
    * @return the rank
+   * @throws IllegalStateException if the tensor is closed
    */
   public int rank() {
+    resource.checkOpen("Tensor.rank");
     return shape.length;
   }
 
@@ -330,8 +336,10 @@ public final class Tensor implements AutoCloseable {
    * Returns the number of elements, the product of the extents.
    *
    * @return the element count
+   * @throws IllegalStateException if the tensor is closed
    */
   public long elementCount() {
+    resource.checkOpen("Tensor.elementCount");
     return elementCount;
   }
 
@@ -339,8 +347,10 @@ public final class Tensor implements AutoCloseable {
    * Returns the size of the tensor's data.
    *
    * @return the element count times the element size, in bytes
+   * @throws IllegalStateException if the tensor is closed
    */
   public long byteSize() {
+    resource.checkOpen("Tensor.byteSize");
     return elementCount * dtype.byteSize();
   }
 
@@ -424,17 +434,17 @@ public final class Tensor implements AutoCloseable {
    */
   public void copyTo(ByteBuffer destination) {
     Arguments.requireNonNull(destination, "destination");
-    if (destination.remaining() < byteSize()) {
-      throw new IllegalArgumentException(
-          "destination has "
-              + destination.remaining()
-              + " bytes remaining but the tensor "
-              + describe(dtype, shape)
-              + " has "
-              + byteSize());
-    }
     resource.acquire("Tensor.copyTo");
     try {
+      if (destination.remaining() < byteSize()) {
+        throw new IllegalArgumentException(
+            "destination has "
+                + destination.remaining()
+                + " bytes remaining but the tensor "
+                + describe(dtype, shape)
+                + " has "
+                + byteSize());
+      }
       destination.put(view());
     } finally {
       resource.release();

@@ -258,6 +258,11 @@ class ModelRunTest {
       IllegalStateException afterClose =
           assertThrows(IllegalStateException.class, () -> model.run(inputs.toArray(new Tensor[0])));
       assertEquals("Model.run called after close()", afterClose.getMessage());
+      IllegalStateException inputsAfterClose =
+          assertThrows(IllegalStateException.class, model::inputs);
+      assertEquals("Model.inputs called after close()", inputsAfterClose.getMessage());
+      assertThrows(IllegalStateException.class, model::variant);
+      assertThrows(IllegalStateException.class, outputs::size);
     } finally {
       Reference.closeAll(inputs);
     }

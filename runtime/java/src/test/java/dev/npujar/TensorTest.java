@@ -154,6 +154,10 @@ class TensorTest {
     tensor.close();
     IllegalStateException error = assertThrows(IllegalStateException.class, tensor::toFloatArray);
     assertEquals("Tensor.toFloatArray called after close()", error.getMessage());
+    IllegalStateException shape = assertThrows(IllegalStateException.class, tensor::shape);
+    assertEquals("Tensor.shape called after close()", shape.getMessage());
+    assertThrows(IllegalStateException.class, tensor::dtype);
+    assertThrows(IllegalStateException.class, () -> tensor.copyTo(ByteBuffer.allocate(4)));
   }
 
   @Test
