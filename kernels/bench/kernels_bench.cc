@@ -191,7 +191,7 @@ void BM_Depthwise(benchmark::State& state) {
     benchmark::ClobberMemory();
   }
   const double bytes = 4.0 * (p.in_channels * p.in_h * p.in_w + p.out_channels * p.out_h * p.out_w);
-  state.counters["GB/s"] = benchmark::Counter(bytes / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GB"] = benchmark::Counter(bytes / 1e9, benchmark::Counter::kIsIterationInvariantRate);
   for (float* buffer : {x, w, packed, y}) std::free(buffer);
 }
 

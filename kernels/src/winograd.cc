@@ -254,12 +254,19 @@ void winograd_conv(const npujar_model_args* ctx, const npk_conv2d_params& p, con
     const float* x_image = x + n * p.in_channels * p.in_h * p.in_w;
     const int64_t out_offset = n * p.out_channels * p.out_h * p.out_w;
     transform_input(ctx, p, g, x_image, v);
-    for (int64_t point = 0; point < kPoints; ++point) {
-      gemm_packed(ctx, g.tiles, p.out_channels, p.in_channels,
-                  v + point * p.in_channels * g.tiles_pad, 1, g.tiles_pad,
-                  packed + point * point_floats, m + point * p.out_channels * g.tiles_pad, 1,
-                  g.tiles_pad, nullptr, nullptr, none);
-    }
+
+    // The 16 GEMMs are independent: one task each, run serially inside,
+    // costs one thread-pool dispatch instead of sixteen.
+    auto gemms = [&](int64_t begin, int64_t end) {
+      for (int64_t point = begin; point < end; ++point) {
+        gemm_packed(nullptr, g.tiles, p.out_channels, p.in_channels,
+                    v + point * p.in_channels * g.tiles_pad, 1, g.tiles_pad,
+                    packed + point * point_floats, m + point * p.out_channels * g.tiles_pad, 1,
+                    g.tiles_pad, nullptr, nullptr, none);
+      }
+    };
+    parallel_for(ctx, kPoints, gemms);
+
     transform_output(ctx, p, g, m, bias, residual != nullptr ? residual + out_offset : nullptr,
                      activation, y + out_offset);
   }
