@@ -228,7 +228,7 @@ LevelZeroInfo probe_level_zero() {
 
 std::string describe_level_zero(const LevelZeroInfo& info) {
   std::ostringstream text;
-  text << "level zero " << level_zero_state_name(info.state) << " (" << info.loader;
+  text << level_zero_state_name(info.state) << " (" << info.loader;
   if (!info.init_function.empty()) {
     text << " via " << info.init_function;
   }

@@ -54,7 +54,7 @@ std::optional<std::string> check_device_variant(const format::Variant& variant,
     return "this runtime has no " + variant.kind + " backend";
   }
   if (input.level_zero == nullptr || input.level_zero->state != LevelZeroState::kReady) {
-    return "no " + variant.kind + " device: " +
+    return "no " + variant.kind + " device: Level Zero " +
            (input.level_zero != nullptr ? describe_level_zero(*input.level_zero)
                                         : std::string("devices were not probed"));
   }

@@ -5,7 +5,8 @@
 // NPUJAR_E2E_MODELS_DIR is make_models.py's output directory (inputs and
 // LibTorch outputs as .npy, listed in manifest.txt), NPUJAR_E2E_ARCHIVES_DIR
 // contains <model>.npujar from pack_models.sh, and NPUJAR_E2E_MODELS lists the
-// models to check, comma-separated. The build defines all three.
+// models to check, comma-separated. The build defines all three; the two
+// directories may be overridden by environment variables of the same names.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -39,6 +40,11 @@ std::vector<std::string> split(const std::string& text, char separator) {
     }
   }
   return parts;
+}
+
+std::string directory(const char* variable, const char* built_in) {
+  const char* value = std::getenv(variable);
+  return value != nullptr && *value != '\0' ? value : built_in;
 }
 
 // The "case IN,IN OUT,OUT" lines of manifest.txt for `model`.
@@ -121,8 +127,9 @@ void check_case(Model& model, const std::string& models_dir, const TestCase& tes
 class EndToEnd : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(EndToEnd, EveryVariantMatchesLibTorch) {
-  std::string models_dir = NPUJAR_E2E_MODELS_DIR;
-  std::string archive = std::string(NPUJAR_E2E_ARCHIVES_DIR) + "/" + GetParam() + ".npujar";
+  std::string models_dir = directory("NPUJAR_E2E_MODELS_DIR", NPUJAR_E2E_MODELS_DIR);
+  std::string archive =
+      directory("NPUJAR_E2E_ARCHIVES_DIR", NPUJAR_E2E_ARCHIVES_DIR) + "/" + GetParam() + ".npujar";
   if (!std::ifstream(archive)) {
     GTEST_SKIP() << "no archive " << archive << "; run through ctest, which packs the models";
   }

@@ -82,7 +82,8 @@ const CpuInfo& host_cpu();
 // The Level Zero probe, computed once per process on first use.
 const LevelZeroInfo& host_level_zero();
 
-// One line per fact, for logs and `npujar targets`.
+// One line each, for logs and `npujar targets`. The Level Zero line starts
+// with the state name, e.g. "no-driver (libze_loader.so.1 via zeInit): ...".
 std::string describe_cpu(const CpuInfo& cpu);
 std::string describe_level_zero(const LevelZeroInfo& info);
 
