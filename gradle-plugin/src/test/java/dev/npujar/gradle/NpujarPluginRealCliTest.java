@@ -33,6 +33,8 @@ public class NpujarPluginRealCliTest {
         + "        create('linear') {\n"
         + "            file = file('models/linear.pt')\n"
         + "            inputs = ['x:f32[N,4]']\n"
+        // Bitcode compiles in well under a second; CPU variants take tens of seconds each.
+        + "            targets = ['bitcode-x86_64']\n"
         + "        }\n"
         + "    }\n"
         + "}\n");
