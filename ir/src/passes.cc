@@ -130,7 +130,15 @@ bool is_noop(const Graph& graph, const Node& node) {
   const Value& out = graph.values[node.outputs[0]];
   if (node.op == "identity") return true;
   if (node.op == "cast") return node.get_int("to", -1) == static_cast<int64_t>(in.dtype);
-  if (node.op == "reshape" || node.op == "expand") return in.shape == out.shape && in.dtype == out.dtype;
+  if (node.op == "reshape" || node.op == "expand" || node.op == "slice") {
+    // A slice with the output's shape equal to the input's takes every element.
+    return in.shape == out.shape && in.dtype == out.dtype;
+  }
+  if (node.op == "concat") return node.inputs.size() == 1;
+  if (node.op == "pad") {
+    std::vector<int64_t> pads = node.get_ints("pads");
+    return std::all_of(pads.begin(), pads.end(), [](int64_t pad) { return pad == 0; });
+  }
   if (node.op == "permute") {
     std::vector<int64_t> perm = node.get_ints("perm");
     for (size_t i = 0; i < perm.size(); ++i) {

@@ -82,12 +82,23 @@ TEST(Passes, IdentityRemovalDropsNoOps) {
   int b = builder.node("cast", {a}, {{"to", static_cast<int64_t>(DType::kF32)}});
   int c = builder.node("reshape", {b}, {}, testing::static_shape({2, 3}));
   int d = builder.node("permute", {c}, {{"perm", IntList{0, 1}}});
-  int e = builder.node("relu", {d});
-  builder.output(builder.node("identity", {e}));
+  int e = builder.node("slice", {d}, {{"axis", int64_t{1}}, {"start", int64_t{0}}, {"end", int64_t{3}}, {"step", int64_t{1}}});
+  int f = builder.node("concat", {e}, {{"axis", int64_t{0}}});
+  int g = builder.node("pad", {f}, {{"pads", IntList{0, 0}}});
+  int h = builder.node("relu", {g});
+  builder.output(builder.node("identity", {h}));
   Graph& graph = builder.graph();
-  EXPECT_EQ(apply_and_compare(graph, remove_identities), 5u);
+  EXPECT_EQ(apply_and_compare(graph, remove_identities), 8u);
   ASSERT_EQ(graph.nodes.size(), 1u);
   EXPECT_EQ(graph.nodes[0].op, "relu");
+}
+
+TEST(Passes, IdentityRemovalKeepsRealSlices) {
+  GraphBuilder builder;
+  int x = builder.input("x", DType::kF32, {2, 3});
+  builder.output(builder.node("slice", {x}, {{"axis", int64_t{1}}, {"start", int64_t{1}}, {"end", int64_t{3}}}));
+  builder.output(builder.node("pad", {x}, {{"pads", IntList{0, 1}}}));
+  EXPECT_EQ(remove_identities(builder.graph()), 0u);
 }
 
 TEST(Passes, ConstantFoldingEvaluatesConstantSubgraph) {

@@ -15,9 +15,9 @@ namespace npujar::ir {
 // values.
 size_t eliminate_dead_code(Graph& graph);
 
-// Replaces `identity` nodes, casts to the same dtype, reshapes and expands
-// to the same shape and permutes by the identity permutation with their
-// input.
+// Replaces no-op nodes with their input: `identity`, casts to the same
+// dtype, reshapes, expands and slices to the same shape, permutes by the
+// identity permutation, single-input concats and pads by zero.
 size_t remove_identities(Graph& graph);
 
 // Evaluates nodes whose inputs are all constants and whose outputs have
