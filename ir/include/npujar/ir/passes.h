@@ -1,7 +1,7 @@
 // Graph passes. Each keeps the graph valid and its results equal to the
-// input graph's up to float rounding (batch-norm folding and bias fusion
-// reassociate a few float operations); each returns how many rewrites it
-// made so callers and tests can see that it fired.
+// input graph's up to float rounding, because batch-norm folding and bias
+// fusion reassociate a few float operations. Each returns how many
+// rewrites it made, so callers and tests can see that it fired.
 #pragma once
 
 #include <cstddef>
@@ -30,10 +30,10 @@ size_t fold_constants(Graph& graph, size_t max_bytes = 64 * 1024);
 // batch-norm parameters and the weights are f32 constants.
 size_t fold_batch_norm(Graph& graph);
 
-// Sets the fusion marks of ops.h on conv2d, linear and matmul: a following
-// add of a constant bias becomes the bias input, an add of a same-shape
-// tensor the residual input, and a following activation
-// (relu, clamp, sigmoid, silu, hardswish, gelu) the activation attribute.
+// Sets the fusion marks of ops.h on conv2d, linear and matmul. A following
+// add of a constant bias becomes the bias input. An add of a same-shape
+// tensor becomes the residual input. A following activation (relu, clamp,
+// sigmoid, silu, hardswish, gelu) becomes the activation attribute.
 size_t fuse_operators(Graph& graph);
 
 // Runs every pass above in a fixed order until nothing changes.

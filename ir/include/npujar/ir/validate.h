@@ -5,13 +5,13 @@
 
 namespace npujar::ir {
 
-// Checks that value indices are in range, every node input is defined
-// before use (topological order), each value has at most one producer,
-// operators are known with a valid number of inputs and outputs, graph
-// inputs are kInput values and every kInput value is listed once, constants
-// carry exactly dtype_size * numel bytes of data with a static shape, dims
-// are non-negative, and every symbol appears in a graph input's shape.
-// Throws IrError naming the first violation.
+// Checks the structure and throws IrError naming the first violation:
+// - value indices are in range and every node input is produced before use
+//   (topological order), with at most one producer per value;
+// - operators are known, with a valid number of inputs and one output;
+// - graph inputs are kInput values, and every kInput value is listed once;
+// - constants have a static shape and exactly dtype_size * numel bytes;
+// - dims are non-negative, and every symbol appears in a graph input's shape.
 void validate(const Graph& graph);
 
 }  // namespace npujar::ir
