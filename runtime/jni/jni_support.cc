@@ -8,7 +8,7 @@ namespace {
 
 // Version of the contract with dev.npujar.NativeApi; must equal
 // NativeApi.BINDING_VERSION, which the Java loader checks after loading.
-constexpr jint kBindingVersion = 1;
+constexpr jint kBindingVersion = 2;
 
 ClassCache g_classes;
 

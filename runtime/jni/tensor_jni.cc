@@ -2,6 +2,7 @@
 // npujar_tensor* pointers; data is exposed to Java as direct ByteBuffers
 // over the tensor's memory, which Java stops using before it releases the
 // handle.
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,46 @@ JNIEXPORT jlong JNICALL Java_dev_npujar_NativeApi_tensorCreate(JNIEnv* env, jcla
     if (throw_if_error(env, npujar_tensor_create(static_cast<npujar_dtype>(dtype), extents.data(),
                                                  extents.size(), &tensor))) {
       return 0;
+    }
+    return to_handle(tensor);
+  });
+}
+
+// Creates the tensor and copies the array in one call; the array is pinned
+// only for the memcpy.
+JNIEXPORT jlong JNICALL Java_dev_npujar_NativeApi_tensorCreateFrom(JNIEnv* env, jclass,
+                                                                    jint dtype, jlongArray dims,
+                                                                    jarray values,
+                                                                    jint element_bytes) {
+  return guard(env, jlong{0}, [&]() -> jlong {
+    std::vector<int64_t> extents;
+    if (!read_dims(env, dims, &extents)) {
+      return 0;
+    }
+    npujar_tensor* tensor = nullptr;
+    if (throw_if_error(env, npujar_tensor_create(static_cast<npujar_dtype>(dtype), extents.data(),
+                                                 extents.size(), &tensor))) {
+      return 0;
+    }
+
+    const size_t size = npujar_tensor_byte_size(tensor);
+    const size_t array_size =
+        static_cast<size_t>(env->GetArrayLength(values)) * static_cast<size_t>(element_bytes);
+    if (array_size != size) {
+      npujar_tensor_release(tensor);
+      throw_illegal_argument(env, "array of " + std::to_string(array_size) +
+                                      " bytes does not match the tensor's " +
+                                      std::to_string(size) + " bytes");
+      return 0;
+    }
+    if (size > 0) {
+      void* source = env->GetPrimitiveArrayCritical(values, nullptr);
+      if (source == nullptr) {
+        npujar_tensor_release(tensor);
+        return 0;  // OutOfMemoryError is pending.
+      }
+      std::memcpy(npujar_tensor_data(tensor), source, size);
+      env->ReleasePrimitiveArrayCritical(values, source, JNI_ABORT);
     }
     return to_handle(tensor);
   });

@@ -16,7 +16,7 @@ final class NativeApi {
    * method is added, removed or changes its signature; the loader rejects a library built for
    * another version.
    */
-  static final int BINDING_VERSION = 1;
+  static final int BINDING_VERSION = 2;
 
   private NativeApi() {}
 
@@ -77,6 +77,12 @@ final class NativeApi {
 
   /** Creates a tensor owning zero-filled memory. */
   static native long tensorCreate(int dtype, long[] dims);
+
+  /**
+   * Creates a tensor owning a copy of a primitive array whose elements have {@code elementBytes}
+   * bytes each; the array's byte length must equal the tensor's byte size.
+   */
+  static native long tensorCreateFrom(int dtype, long[] dims, Object values, int elementBytes);
 
   /** Wraps {@code size} bytes of a direct buffer starting at {@code offset} without copying. */
   static native long tensorWrap(int dtype, long[] dims, ByteBuffer data, long offset, long size);

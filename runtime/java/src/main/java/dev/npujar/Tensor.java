@@ -33,9 +33,9 @@ public final class Tensor implements AutoCloseable {
   private final long[] shape;
   private final long elementCount;
   private final NativeResource resource;
-  // View of exactly byteSize() bytes, valid until the handle is freed. Output tensors create it on
-  // first read, which saves a JNI call and a buffer per output that is never read. Two threads may
-  // race to create it; both views are equivalent.
+  // View of exactly byteSize() bytes, valid until the handle is freed. Tensors other than wrapped
+  // ones create it on first read, which saves a JNI call and a buffer per tensor that is never
+  // read, such as most inputs. Two threads may race to create it; both views are equivalent.
   private volatile ByteBuffer data;
 
   private Tensor(
@@ -65,9 +65,7 @@ public final class Tensor implements AutoCloseable {
    */
   public static Tensor of(float[] data, long... shape) {
     Arguments.requireNonNull(data, "data");
-    Tensor tensor = allocate(DType.F32, shape, data.length, "float[]");
-    tensor.view().asFloatBuffer().put(data);
-    return tensor;
+    return allocate(DType.F32, shape, data.length, "float[]", data, Float.BYTES);
   }
 
   /**
@@ -81,9 +79,7 @@ public final class Tensor implements AutoCloseable {
    */
   public static Tensor of(int[] data, long... shape) {
     Arguments.requireNonNull(data, "data");
-    Tensor tensor = allocate(DType.I32, shape, data.length, "int[]");
-    tensor.view().asIntBuffer().put(data);
-    return tensor;
+    return allocate(DType.I32, shape, data.length, "int[]", data, Integer.BYTES);
   }
 
   /**
@@ -97,9 +93,7 @@ public final class Tensor implements AutoCloseable {
    */
   public static Tensor of(long[] data, long... shape) {
     Arguments.requireNonNull(data, "data");
-    Tensor tensor = allocate(DType.I64, shape, data.length, "long[]");
-    tensor.view().asLongBuffer().put(data);
-    return tensor;
+    return allocate(DType.I64, shape, data.length, "long[]", data, Long.BYTES);
   }
 
   /**
@@ -145,9 +139,7 @@ public final class Tensor implements AutoCloseable {
               + dtype.byteSize()
               + " bytes)");
     }
-    Tensor tensor = allocate(dtype, shape, count, "byte[]");
-    tensor.view().put(data);
-    return tensor;
+    return allocate(dtype, shape, count, "byte[]", data, Byte.BYTES);
   }
 
   /**
@@ -161,7 +153,7 @@ public final class Tensor implements AutoCloseable {
    */
   public static Tensor zeros(DType dtype, long... shape) {
     Arguments.requireNonNull(dtype, "dtype");
-    return allocate(dtype, shape, elementCount(shape), null);
+    return allocate(dtype, shape, elementCount(shape), null, null, 0);
   }
 
   /**
@@ -244,7 +236,18 @@ public final class Tensor implements AutoCloseable {
     return new Tensor(handle, dtype, dims, null, null, origin);
   }
 
-  private static Tensor allocate(DType dtype, long[] shape, long dataLength, String arrayType) {
+  /**
+   * Creates a tensor, copying {@code array} into it in one JNI call, or zero-filled when {@code
+   * array} is null. {@code dataLength} is the element count the shape must match, and {@code
+   * arrayElementBytes} the size of one Java array element (1 for raw byte[] data of any dtype).
+   */
+  private static Tensor allocate(
+      DType dtype,
+      long[] shape,
+      long dataLength,
+      String arrayType,
+      Object array,
+      int arrayElementBytes) {
     long count = elementCount(shape);
     if (arrayType != null && dataLength != count) {
       throw new IllegalArgumentException(
@@ -259,16 +262,12 @@ public final class Tensor implements AutoCloseable {
     }
     NativeLoader.ensureLoaded();
     long[] dims = shape.clone();
-    long handle = NativeApi.tensorCreate(dtype.nativeCode(), dims);
-    ByteBuffer data;
-    try {
-      data = NativeApi.tensorData(handle);
-    } catch (RuntimeException | Error failure) {
-      NativeApi.tensorRelease(handle);
-      throw failure;
-    }
+    long handle =
+        array == null
+            ? NativeApi.tensorCreate(dtype.nativeCode(), dims)
+            : NativeApi.tensorCreateFrom(dtype.nativeCode(), dims, array, arrayElementBytes);
     return new Tensor(
-        handle, dtype, dims, data, null, arrayType == null ? "of zeros" : "from " + arrayType);
+        handle, dtype, dims, null, null, array == null ? "of zeros" : "from " + arrayType);
   }
 
   /** Validates a shape and returns its element count. */
