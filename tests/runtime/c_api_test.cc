@@ -180,6 +180,36 @@ TEST(CApi, FailedRunLeavesOutputSlotNull) {
   npujar_model_release(model);
 }
 
+TEST(CApi, JitThroughSharedLibrary) {
+  std::vector<uint8_t> archive = build_archive(
+      {npujar::runtime::testing::bitcode_variant("bitcode-x86_64", "tiny_model.bc")});
+  std::string cache = npujar::runtime::testing::make_temp_dir("npujar-c-api-cache");
+  npujar_options* options = nullptr;
+  ASSERT_EQ(take_code(npujar_options_create(&options)), NPUJAR_OK);
+  ASSERT_EQ(take_code(npujar_options_set_jit_mode(options, NPUJAR_JIT_FORCE)), NPUJAR_OK);
+  ASSERT_EQ(take_code(npujar_options_set_cache_dir(options, cache.c_str())), NPUJAR_OK);
+  npujar_model* model = nullptr;
+  npujar_status* status = npujar_model_load_buffer(archive.data(), archive.size(), options, &model);
+  ASSERT_EQ(status, nullptr) << npujar_status_message(status);
+  EXPECT_STREQ(npujar_model_variant(model), "bitcode-x86_64");
+
+  std::vector<float> x = {0.7f, -0.7f, 1.9f, -2.2f};
+  int64_t dims[2] = {1, 4};
+  npujar_tensor* input = nullptr;
+  ASSERT_EQ(npujar_tensor_wrap(NPUJAR_DTYPE_F32, dims, 2, x.data(), x.size() * 4, &input), nullptr);
+  npujar_tensor* output = nullptr;
+  ASSERT_EQ(npujar_model_run(model, &input, 1, &output, 1), nullptr);
+  std::vector<double> expected = npujar::runtime::testing::tiny_reference(x);
+  const float* y = static_cast<const float*>(npujar_tensor_data(output));
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_NEAR(y[i], expected[i], 1e-5) << "element " << i;
+  }
+  npujar_tensor_release(output);
+  npujar_tensor_release(input);
+  npujar_model_release(model);
+  npujar_options_release(options);
+}
+
 TEST(CApi, ForcedUnknownVariantNamesIt) {
   std::vector<uint8_t> archive = build_archive({object_variant("cpu", "tiny_model_v2.o", {})});
   npujar_options* options = nullptr;
