@@ -113,7 +113,7 @@ final class NativeResource implements Runnable {
     cleanable.clean();
   }
 
-  /** The cleaning action: runs once, from {@link #close()} or from the Cleaner's thread. */
+  /** Runs the cleaning action, once, from {@link #close()} or from the Cleaner's thread. */
   @Override
   public void run() {
     if (!closedByOwner) {
