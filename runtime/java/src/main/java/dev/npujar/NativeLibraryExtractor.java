@@ -26,10 +26,11 @@ import java.util.Locale;
  * different builds never share a file. A new file is written to a temporary name in the same
  * directory, synced, verified against the SHA-256 and then renamed into place atomically. So a file
  * at the final path is always complete, and later loads reuse it when its size matches, without
- * hashing it again (hashing the 40 MB library took 0.2 to 0.7 s at JVM start on the build machine). Concurrent JVMs each write
- * their own temporary file and the renames replace identical content, so a reader never sees a
- * half-written library; a JVM that already loaded the old file keeps its mapping. Temporary files
- * are deleted on failure, and ones left by a crashed JVM are removed after an hour.
+ * hashing it again (hashing the 40 MB library took 0.2 to 0.7 s at JVM start on the build machine).
+ * Concurrent JVMs each write their own temporary file and the renames replace identical content, so
+ * a reader never sees a half-written library; a JVM that already loaded the old file keeps its
+ * mapping. Temporary files are deleted on failure, and ones left by a crashed JVM are removed after
+ * an hour.
  */
 final class NativeLibraryExtractor {
   static final String TEMP_SUFFIX = ".tmp";
