@@ -9,6 +9,7 @@
 // Broadcasting binary operators (numpy rules, output dtype = input dtype;
 // comparisons output bool):
 //   add, sub, mul, div, pow, maximum, minimum         (a, b)
+//     div on integer dtypes rounds toward negative infinity (Python's //).
 //   equal, not_equal, less, less_equal, greater, greater_equal   (a, b) -> bool
 //   logical_and, logical_or                          (a, b) bool -> bool
 //   where                                            (condition bool, a, b)
@@ -58,6 +59,7 @@
 //
 // Reductions (x) attrs: axes [..] (empty = all), keepdims: 0|1:
 //   reduce_sum, reduce_mean, reduce_max, reduce_min
+//   reduce_sum of an integer dtype outputs i64, as torch.sum does.
 //
 // Data movement:
 //   reshape (x): output shape is the output value's shape (same numel).
