@@ -82,7 +82,7 @@ void EntryEmitter::build() {
 
   for (size_t index = 0; index < graph().nodes.size(); ++index) {
     if (inputs_.plan.node_is_alias[index]) continue;
-    lower_node(*this, index);
+    lower_node_unless_empty(index);
   }
 
   for (const auto& [position, source] : inputs_.plan.output_copies) {
@@ -100,6 +100,25 @@ void EntryEmitter::build() {
   if (llvm::verifyFunction(*m.function, &stream)) {
     throw CodegenError("generated entry function is invalid: " + stream.str());
   }
+}
+
+void EntryEmitter::lower_node_unless_empty(size_t node_index) {
+  Impl& m = *impl_;
+  int output = node(node_index).outputs.empty() ? -1 : node(node_index).outputs[0];
+  if (output < 0 || ir::shape_is_static(value(output).shape)) {
+    lower_node(*this, node_index);
+    return;
+  }
+
+  // A symbol value of 0 empties the tensor. The kernels need extents >= 1,
+  // so the node is skipped.
+  llvm::BasicBlock* run = llvm::BasicBlock::Create(m.context, "run", m.function);
+  llvm::BasicBlock* next = llvm::BasicBlock::Create(m.context, "next", m.function);
+  m.builder.CreateCondBr(m.builder.CreateICmpEQ(numel(output), i64(0)), next, run);
+  m.builder.SetInsertPoint(run);
+  lower_node(*this, node_index);
+  m.builder.CreateBr(next);
+  m.builder.SetInsertPoint(next);
 }
 
 llvm::Value* EntryEmitter::context_argument() const { return impl_->args; }

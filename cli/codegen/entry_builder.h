@@ -107,6 +107,9 @@ class EntryEmitter {
   void return_if_error(llvm::Value* status);
 
   llvm::Type* int32_type();
+  // Emits node `node_index`, behind a check that skips it when its first
+  // output has a symbolic shape and zero elements.
+  void lower_node_unless_empty(size_t node_index);
   // Describes node `index` for error messages.
   std::string describe(size_t node_index) const;
 

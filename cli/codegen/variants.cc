@@ -41,8 +41,8 @@ double timed_step(const ProgressCallback& progress, ProgressEvent event, Step st
 }
 
 // Collects LLVM's error diagnostics and drops warnings and remarks. The
-// kernels' unroll pragmas warn whenever a trip count is not constant, which
-// says nothing about the model, so those stay out of pack's output.
+// kernels' unroll pragmas warn whenever a trip count is not constant. That
+// is no problem of the model, so those warnings stay out of pack's output.
 void collect_errors(const llvm::DiagnosticInfo& info, void* context) {
   if (info.getSeverity() != llvm::DS_Error) return;
   std::string text;

@@ -28,7 +28,7 @@ struct CodegenOptions {
   ProgressCallback progress;
   int zstd_level = 3;  // compression level of the variant sections
   // Variants compiled at once, each on its own thread; 0 means one per
-  // hardware thread. Each one holds an LLVM module in memory.
+  // hardware thread. Each one keeps an LLVM module in memory.
   int jobs = 0;
 };
 

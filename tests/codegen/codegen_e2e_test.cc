@@ -251,7 +251,8 @@ TEST_P(CpuVariant, LinearReluMatchesReference) {
 
 TEST_P(CpuVariant, SymbolicBatchLinearMatchesReference) {
   expect_matches_reference(linear_relu_graph(Dim::symbolic("N")), GetParam(),
-                           {{testing::random_tensor({1, 24}, 12)},
+                           {{testing::random_tensor({0, 24}, 12)},
+                            {testing::random_tensor({1, 24}, 12)},
                             {testing::random_tensor({3, 24}, 13)},
                             {testing::random_tensor({7, 24}, 14)}});
 }
