@@ -142,7 +142,8 @@ mvn -B -q -f runtime/java/pom.xml "${java_flags[@]}" clean verify || java_status
 if [ "$java_noexec_mounted" -eq 1 ]; then
   umount "$java_noexec" || true
 fi
-grep -h "Tests run:" runtime/java/target/surefire-reports/*.txt runtime/java/target/failsafe-reports/*.txt \
+grep -h -e "Tests run:" -e "^NativeMemoryTest:" \
+  runtime/java/target/surefire-reports/*.txt runtime/java/target/failsafe-reports/*.txt \
   2>/dev/null | sed 's/^/  /' || true
 if [ "$java_status" -ne 0 ]; then
   echo "test: the Java API tests failed; reports are in runtime/java/target/surefire-reports and failsafe-reports" >&2
