@@ -5,12 +5,15 @@
 #include "npujar/ir/serialize.h"
 #include "npujar/ir/shape_inference.h"
 #include "npujar/ir/validate.h"
+#include "graph_encoding.h"
 
 namespace npujar::ir {
 
 namespace {
 
-constexpr uint32_t kNoSymbol = 0xFFFFFFFF;
+using encoding::AttributeType;
+using encoding::kNoSymbol;
+
 // Static extents and coefficients above this are rejected, which keeps
 // shape arithmetic on a decoded graph far from int64_t overflow.
 constexpr int64_t kMaxExtent = int64_t{1} << 40;
@@ -139,24 +142,24 @@ struct Decoder {
 
   Attribute read_attribute() {
     uint8_t type = reader.get<uint8_t>("attribute type");
-    switch (type) {
-      case 1: return reader.get<int64_t>("int attribute");
-      case 2: return reader.get<double>("float attribute");
-      case 3: return string("string attribute");
-      case 4: {
+    switch (static_cast<AttributeType>(type)) {
+      case AttributeType::kInt: return reader.get<int64_t>("int attribute");
+      case AttributeType::kFloat: return reader.get<double>("float attribute");
+      case AttributeType::kString: return string("string attribute");
+      case AttributeType::kInts: {
         uint32_t count = reader.get_count("int list length", 8);
         std::vector<int64_t> list(count);
         for (auto& item : list) item = reader.get<int64_t>("int list item");
         return list;
       }
-      case 5: {
+      case AttributeType::kFloats: {
         uint32_t count = reader.get_count("float list length", 8);
         std::vector<double> list(count);
         for (auto& item : list) item = reader.get<double>("float list item");
         return list;
       }
-      default: reader.fail("invalid attribute type " + std::to_string(type));
     }
+    reader.fail("invalid attribute type " + std::to_string(type));
   }
 
   std::vector<int> read_indices(const char* field) {

@@ -10,14 +10,14 @@
 
 #include "npujar/ir/error.h"
 #include "npujar/ir/validate.h"
+#include "graph_encoding.h"
 
 namespace npujar::ir {
 
 namespace {
 
-constexpr uint32_t kNoSymbol = 0xFFFFFFFF;
-
-enum class AttributeType : uint8_t { kInt = 1, kFloat = 2, kString = 3, kInts = 4, kFloats = 5 };
+using encoding::AttributeType;
+using encoding::kNoSymbol;
 
 class Writer {
  public:
