@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <dirent.h>
 
+#include <atomic>
 #include <fstream>
+#include <thread>
 
 #include "npujar/runtime/model.h"
 #include "test_archive.h"
@@ -119,6 +121,29 @@ TEST(JitCache, KeyDependsOnEveryInput) {
   JitTarget other_llvm = target;
   other_llvm.llvm_version = "16.0.6";
   EXPECT_NE(jit_cache_key(bitcode.data(), 3, "hash", other_llvm), base);
+}
+
+TEST(JitCache, ConcurrentLoadsShareOneEntry) {
+  std::string cache = testing::make_temp_dir("npujar-jit-cache");
+  std::vector<uint8_t> archive =
+      testing::build_archive({testing::bitcode_variant("bitcode-x86_64", "tiny_model.bc")});
+  std::vector<std::thread> loaders;
+  std::atomic<int> failures{0};
+  for (int i = 0; i < 4; ++i) {
+    loaders.emplace_back([&] {
+      std::unique_ptr<Model> model = load_jit(archive, cache);
+      failures += model == nullptr ? 1 : 0;
+    });
+  }
+  for (std::thread& loader : loaders) {
+    loader.join();
+  }
+  EXPECT_EQ(failures.load(), 0);
+  // Temporary files were renamed or removed: only the entry remains, and it is valid.
+  ASSERT_EQ(cache_entries(cache).size(), 1u);
+  std::unique_ptr<Model> after = load_jit(archive, cache);
+  ASSERT_NE(after, nullptr);
+  EXPECT_TRUE(after->load_stats().cache_hit);
 }
 
 TEST(JitCache, UnwritableDirectoryStillLoads) {
