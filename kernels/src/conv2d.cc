@@ -28,6 +28,21 @@ bool is_pointwise(const npk_conv2d_params& p) {
          p.pad_top == 0 && p.pad_left == 0 && p.pad_bottom == 0 && p.pad_right == 0;
 }
 
+// Ungrouped expanding 1x1 convolutions over enough pixels run transposed,
+// as y[O][P] = weight[O][C] @ x[C][P]: the input is packed as the GEMM B
+// (a copy of contiguous rows), the weight is a row-major A and the NCHW
+// output a row-major C. That avoids packing the input as a column-major A
+// and storing C column-major, but writes and rereads the packed input, so
+// it pays only when O is large against C. Measured with clang-15 on Zen 4
+// (CPU time, one thread): 64->256 channels at 56x56 went from 95 to 108
+// GFLOP/s, while 256->64 dropped from 95 to 81. Pixel counts that pad badly
+// to 32- or 64-column tiles (49, 196) keep the other orientation.
+bool is_pointwise_transposed(const npk_conv2d_params& p) {
+  const int64_t pixels = p.out_h * p.out_w;
+  return is_pointwise(p) && p.groups == 1 && p.out_channels >= 2 * p.in_channels &&
+         (pixels % 64 == 0 || pixels >= 512);
+}
+
 int64_t group_k(const npk_conv2d_params& p) {
   return p.in_channels / p.groups * p.kernel_h * p.kernel_w;
 }
@@ -223,6 +238,7 @@ int64_t npk_conv2d_packed_weight_size(const npk_conv2d_params* params) {
     return npk::round_up(p.out_channels * p.kernel_h * p.kernel_w * 4, 64);
   }
   if (npk::winograd_applies(p)) return npk::winograd_packed_weight_bytes(p);
+  if (npk::is_pointwise_transposed(p)) return npk::round_up(p.out_channels * p.in_channels * 4, 64);
   return p.groups * npk::group_packed_floats(p) * 4;
 }
 
@@ -238,6 +254,11 @@ void npk_conv2d_pack_weight(const npk_conv2d_params* params, const float* weight
     npk::winograd_pack_weight(p, weight, packed);
     return;
   }
+  if (npk::is_pointwise_transposed(p)) {
+    const int64_t count = p.out_channels * p.in_channels;
+    for (int64_t i = 0; i < count; ++i) packed[i] = weight[i];
+    return;
+  }
   // Group g's B(k, n) is weight[g*Og + n][k] with k over (c, kh, kw).
   const int64_t k = npk::group_k(p);
   const int64_t group_out = p.out_channels / p.groups;
@@ -248,8 +269,13 @@ void npk_conv2d_pack_weight(const npk_conv2d_params* params, const float* weight
 }
 
 int64_t npk_conv2d_scratch_size(const npk_conv2d_params* params) {
-  // Only Winograd needs scratch; the GEMM paths pack A from the input.
-  if (npk::winograd_applies(*params)) return npk::winograd_scratch_bytes(*params);
+  // Winograd needs its transformed tiles and the transposed 1x1 path its
+  // packed input; the other paths pack A from the input.
+  const npk_conv2d_params& p = *params;
+  if (npk::winograd_applies(p)) return npk::winograd_scratch_bytes(p);
+  if (npk::is_pointwise_transposed(p)) {
+    return npk_gemm_packed_b_size(p.in_channels, p.out_h * p.out_w);
+  }
   return 0;
 }
 
@@ -264,6 +290,19 @@ void npk_conv2d(const npujar_model_args* ctx, const npk_conv2d_params* params, c
   }
   if (npk::winograd_applies(p)) {
     npk::winograd_conv(ctx, p, x, packed_weight, bias, residual, act, y, scratch);
+    return;
+  }
+  if (npk::is_pointwise_transposed(p)) {
+    const int64_t pixels = p.out_h * p.out_w;
+    float* packed_x = static_cast<float*>(scratch);
+    for (int64_t n = 0; n < p.batch; ++n) {
+      const int64_t out_offset = n * p.out_channels * pixels;
+      npk::pack_b_parallel(ctx, p.in_channels, pixels, x + n * p.in_channels * pixels, pixels, 1,
+                           packed_x);
+      npk::gemm_row_bias(ctx, p.out_channels, pixels, p.in_channels, packed_weight, p.in_channels,
+                         1, packed_x, y + out_offset, pixels, 1, bias,
+                         residual != nullptr ? residual + out_offset : nullptr, act);
+    }
     return;
   }
 

@@ -42,6 +42,8 @@ struct GemmArgs {
   Activation activation;
   // When set, A is this convolution's implicit im2col matrix.
   const ConvGeometry* conv;
+  // When set, a bias per row of C (M elements), added like bias.
+  const float* row_bias;
 };
 
 template <int MR, int NV>
@@ -85,6 +87,7 @@ struct Tile {
         if (!first) x += load(row + v * kLanes);
         if (last) {
           if (g.bias != nullptr) x += load(g.bias + n0 + v * kLanes);
+          if (g.row_bias != nullptr) x += g.row_bias[m0 + i];
           if (residual_row != nullptr) x += load(residual_row + v * kLanes);
           x = g.activation.apply(x);
         }
@@ -113,6 +116,14 @@ struct Tile {
         for (int i = 0; i < MR; ++i) {
           NPK_UNROLL
           for (int v = 0; v < NV; ++v) acc[i][v] += load(bias + v * kLanes);
+        }
+      }
+      if (g.row_bias != nullptr) {
+        NPK_UNROLL
+        for (int i = 0; i < MR; ++i) {
+          const float b = i < rows ? g.row_bias[m0 + i] : 0.0f;
+          NPK_UNROLL
+          for (int v = 0; v < NV; ++v) acc[i][v] += b;
         }
       }
       if (g.residual != nullptr) {
@@ -392,7 +403,16 @@ void gemm_packed(const npujar_model_args* ctx, int64_t m, int64_t n, int64_t k, 
                  int64_t stride_cm, int64_t stride_cn, const float* bias, const float* residual,
                  Activation activation) {
   GemmArgs g{m,         n,         k,    a,        stride_am,  stride_ak, packed_b,
-             c,         stride_cm, stride_cn, bias, residual, activation, nullptr};
+             c,         stride_cm, stride_cn, bias, residual, activation, nullptr, nullptr};
+  gemm_dispatch(ctx, g);
+}
+
+void gemm_row_bias(const npujar_model_args* ctx, int64_t m, int64_t n, int64_t k, const float* a,
+                   int64_t stride_am, int64_t stride_ak, const float* packed_b, float* c,
+                   int64_t stride_cm, int64_t stride_cn, const float* row_bias,
+                   const float* residual, Activation activation) {
+  GemmArgs g{m,         n,         k,       a,        stride_am,  stride_ak, packed_b,
+             c,         stride_cm, stride_cn, nullptr, residual, activation, nullptr, row_bias};
   gemm_dispatch(ctx, g);
 }
 
@@ -401,8 +421,32 @@ void gemm_conv(const npujar_model_args* ctx, int64_t m, int64_t n, int64_t k,
                int64_t stride_cn, const float* bias, const float* residual,
                Activation activation) {
   GemmArgs g{m,         n,         k,    nullptr,  0,          0,     packed_b,
-             c,         stride_cm, stride_cn, bias, residual, activation, &conv};
+             c,         stride_cm, stride_cn, bias, residual, activation, &conv, nullptr};
   gemm_dispatch(ctx, g);
+}
+
+void pack_b_parallel(const npujar_model_args* ctx, int64_t k, int64_t n, const float* b,
+                     int64_t stride_bk, int64_t stride_bn, float* packed) {
+  const int64_t panels = round_up(n, kPaddedColumns) / kPanelWidth;
+  auto body = [&](int64_t begin, int64_t end) {
+    for (int64_t p = begin; p < end; ++p) {
+      const int64_t first_column = p * kPanelWidth;
+      const bool full = first_column + kPanelWidth <= n;
+      for (int64_t kk = 0; kk < k; ++kk) {
+        float* dst = packed + (p * k + kk) * kPanelWidth;
+        const float* src = b + kk * stride_bk + first_column * stride_bn;
+        if (full && stride_bn == 1) {
+          NPK_UNROLL
+          for (int64_t j = 0; j < kPanelWidth; ++j) dst[j] = src[j];
+          continue;
+        }
+        for (int64_t j = 0; j < kPanelWidth; ++j) {
+          dst[j] = first_column + j < n ? src[j * stride_bn] : 0.0f;
+        }
+      }
+    }
+  };
+  parallel_for(ctx, panels, body);
 }
 
 }  // namespace npk
@@ -415,16 +459,7 @@ int64_t npk_gemm_packed_b_size(int64_t k, int64_t n) {
 
 void npk_gemm_pack_b(int64_t k, int64_t n, const float* b, int64_t stride_bk, int64_t stride_bn,
                      float* packed) {
-  const int64_t panels = npk::round_up(n, npk::kPaddedColumns) / npk::kPanelWidth;
-  for (int64_t p = 0; p < panels; ++p) {
-    for (int64_t kk = 0; kk < k; ++kk) {
-      float* dst = packed + (p * k + kk) * npk::kPanelWidth;
-      for (int64_t j = 0; j < npk::kPanelWidth; ++j) {
-        const int64_t column = p * npk::kPanelWidth + j;
-        dst[j] = column < n ? b[kk * stride_bk + column * stride_bn] : 0.0f;
-      }
-    }
-  }
+  npk::pack_b_parallel(nullptr, k, n, b, stride_bk, stride_bn, packed);
 }
 
 void npk_gemm(const npujar_model_args* ctx, int64_t m, int64_t n, int64_t k, const float* a,

@@ -25,6 +25,17 @@ void gemm_packed(const npujar_model_args* ctx, int64_t m, int64_t n, int64_t k, 
                  int64_t stride_cm, int64_t stride_cn, const float* bias, const float* residual,
                  Activation activation);
 
+// The same GEMM with the bias per row of C (M elements) instead of per
+// column.
+void gemm_row_bias(const npujar_model_args* ctx, int64_t m, int64_t n, int64_t k, const float* a,
+                   int64_t stride_am, int64_t stride_ak, const float* packed_b, float* c,
+                   int64_t stride_cm, int64_t stride_cn, const float* row_bias,
+                   const float* residual, Activation activation);
+
+// Packs B like npk_gemm_pack_b, splitting the panels over the threads.
+void pack_b_parallel(const npujar_model_args* ctx, int64_t k, int64_t n, const float* b,
+                     int64_t stride_bk, int64_t stride_bn, float* packed);
+
 // The same GEMM with A given implicitly by a convolution; a is unused.
 void gemm_conv(const npujar_model_args* ctx, int64_t m, int64_t n, int64_t k,
                const ConvGeometry& conv, const float* packed_b, float* c, int64_t stride_cm,

@@ -111,6 +111,11 @@ TEST(Conv2d, PaddingStrideDilationEdgesMatchReference) {
 TEST(Conv2d, PointwiseMatchesReference) {
   check_conv({1, 64, 14, 14, 256, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, true, true, 1, 2});
   check_conv({2, 7, 5, 3, 9, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, true, false, 0, 0});
+  // 64 and 576 pixels take the transposed path (input packed as B, bias
+  // per row of C), including odd channel counts, batch and threads.
+  check_conv({1, 16, 8, 8, 40, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, true, true, 1, 0});
+  check_conv({2, 17, 24, 24, 35, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, true, true, 4, 3});
+  check_conv({1, 7, 28, 28, 64, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, false, false, 0, 2});
   // Strided 1x1 (resnet downsample) goes through im2col.
   check_conv({1, 17, 9, 9, 20, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, true, false, 0, 0});
 }
@@ -146,13 +151,19 @@ TEST(Conv2d, WinogradShapesMatchReference) {
   check_conv({1, 40, 3, 3, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true, false, 2, 0});
 }
 
-TEST(Conv2d, WinogradNeedsScratchAndOthersNone) {
+TEST(Conv2d, ScratchOnlyForWinogradAndTransposed1x1) {
   npk_conv2d_params winograd{1, 64, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 14, 14};
   EXPECT_GT(npk_conv2d_scratch_size(&winograd), 0);
   npk_conv2d_params strided = winograd;
   strided.stride_h = strided.stride_w = 2;
   strided.out_h = strided.out_w = 7;
   EXPECT_EQ(npk_conv2d_scratch_size(&strided), 0);
+  npk_conv2d_params expanding{1, 64, 24, 24, 256, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 24, 24};
+  EXPECT_EQ(npk_conv2d_scratch_size(&expanding), npk_gemm_packed_b_size(64, 576));
+  npk_conv2d_params reducing = expanding;
+  reducing.in_channels = 256;
+  reducing.out_channels = 64;
+  EXPECT_EQ(npk_conv2d_scratch_size(&reducing), 0);
 }
 
 TEST(Conv2d, EpilogueActivationsMatchReference) {

@@ -136,6 +136,9 @@ typedef struct npk_conv2d_params {
  * - Winograd F(2x2, 3x3) (3x3, stride 1, dilation 1, groups 1, at least 32
  *   input and output channels): 16 packed B matrices (K = C, N = O) of the
  *   transformed weight G g G^T, one per transform point;
+ * - 1x1, stride 1, unpadded, groups 1, O >= 2*C, with OH*OW a multiple of
+ *   64 or at least 512: weight[O][C] unchanged (the input becomes the
+ *   packed B);
  * - otherwise, per group, the GEMM B of K = (C/groups)*KH*KW rows
  *   (k = (c*KH + kh)*KW + kw) and N = O/groups columns in the packed-B
  *   layout above, groups one after another, each group's part starting at
@@ -144,9 +147,10 @@ int64_t npk_conv2d_packed_weight_size(const npk_conv2d_params* params);
 void npk_conv2d_pack_weight(const npk_conv2d_params* params, const float* weight,
                             float* packed);
 
-/* Bytes of scratch that npk_conv2d needs: 0 for the GEMM and depthwise
- * paths (the im2col matrix is packed on the fly), the transformed input and
- * output tiles for Winograd. */
+/* Bytes of scratch that npk_conv2d needs: 0 for the im2col GEMM and
+ * depthwise paths (the im2col matrix is packed on the fly), the transformed
+ * input and output tiles for Winograd, the packed input for the transposed
+ * 1x1 path. */
 int64_t npk_conv2d_scratch_size(const npk_conv2d_params* params);
 
 /* Runs the convolution. packed_weight comes from npk_conv2d_pack_weight;
