@@ -32,7 +32,7 @@ echo "== Maven plugin: unit and integration tests, install"
 mvn "${mvn_flags[@]}" -f "$root/maven-plugin/pom.xml" install "${it_options[@]}"
 
 echo "== Gradle plugin: tests, publish to the local Maven repository"
-gradle --console=plain -p "$root/gradle-plugin" test publishToMavenLocal "${gradle_it_options[@]}"
+gradle --no-daemon --console=plain -p "$root/gradle-plugin" test publishToMavenLocal "${gradle_it_options[@]}"
 
 if ! runtime_jni_built; then
   echo "samples: $jni_dir/libnpujar_jni.so is not built, so npujar-runtime cannot be installed; skipping both samples"
@@ -46,4 +46,4 @@ mvn "${mvn_flags[@]}" -f "$root/samples/semantic-search/pom.xml" verify "${pack_
 
 echo "== image-classification sample (Gradle): export, pack, preprocessing and logits tests"
 bash "$root/samples/image-classification/scripts/export-model.sh"
-gradle --console=plain -p "$root/samples/image-classification" build "${gradle_pack_options[@]}"
+gradle --no-daemon --console=plain -p "$root/samples/image-classification" build "${gradle_pack_options[@]}"

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.logging.Log;
 
@@ -40,7 +41,7 @@ final class PackRunner {
       return version;
     }
     List<String> command = List.of(executable.toString(), "--version");
-    ToolProcess.Result result = runTool(command);
+    ToolProcess.Result result = runTool(command, log::debug);
     String firstLine = result.outputTail.lines().findFirst().orElse("").trim();
     if (result.exitCode != 0 || firstLine.isEmpty()) {
       throw new MojoExecutionException(
@@ -77,7 +78,7 @@ final class PackRunner {
     List<String> command = request.command(executable);
     log.info("npujar: packing " + request.modelFile() + " into " + archive);
     log.debug("npujar: running " + String.join(" ", command));
-    ToolProcess.Result result = runTool(command);
+    ToolProcess.Result result = runTool(command, line -> log.info("npujar: " + line));
     if (result.exitCode != 0) {
       throw new MojoExecutionException(
           "npujar pack failed for " + request.modelFile() + " with exit status " + result.exitCode
@@ -105,9 +106,10 @@ final class PackRunner {
     }
   }
 
-  private ToolProcess.Result runTool(List<String> command) throws MojoExecutionException, InterruptedException {
+  private ToolProcess.Result runTool(List<String> command, Consumer<String> outputLine)
+      throws MojoExecutionException, InterruptedException {
     try {
-      return ToolProcess.run(command, line -> log.info("npujar: " + line));
+      return ToolProcess.run(command, outputLine);
     } catch (IOException e) {
       throw new MojoExecutionException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
     }
