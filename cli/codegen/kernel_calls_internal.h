@@ -3,6 +3,8 @@
 // EntryEmitter; node_scratch_bytes() sizes their scratch at pack time.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <vector>
 
 #include "entry_builder.h"
@@ -30,6 +32,13 @@ size_t normalize_axis(const EntryEmitter& emitter, size_t node_index, int64_t ax
 // `dtype`.
 void require_dtype(const EntryEmitter& emitter, size_t node_index, int value_index,
                    ir::DType dtype);
+
+// npk_conv2d_params of a conv2d node as int64 values in field order, with
+// `batch` in place of the input's batch extent. Packing the weight and
+// running the convolution must use the same values, because the kernels
+// choose the algorithm, and with it the packed layout, from them.
+std::array<int64_t, 18> conv2d_params(const ir::Graph& graph, const ir::Node& node,
+                                      int64_t batch);
 
 // NPK_ACTIVATION_* of a fusion mark, and the clamp bounds it uses.
 struct Epilogue {

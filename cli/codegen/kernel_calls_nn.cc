@@ -30,7 +30,7 @@ int64_t static_extent(const EntryEmitter& emitter, size_t node_index, const ir::
                      ") but the CPU kernel needs a fixed extent");
 }
 
-// The four values of a 2-element attribute list, or `fallback`.
+// The integer list attribute `key`, or `fallback` when it is missing or empty.
 std::vector<int64_t> ints_or(const ir::Node& node, const std::string& key,
                              std::vector<int64_t> fallback) {
   if (!node.has(key)) return fallback;
@@ -38,8 +38,12 @@ std::vector<int64_t> ints_or(const ir::Node& node, const std::string& key,
   return values.empty() ? fallback : values;
 }
 
-// npk_conv2d_params as int64 values, batch first; `batch` replaces the
-// input's batch extent so that pack time can probe the scratch size.
+}  // namespace
+
+// Generated code passes the params as an int64 array.
+static_assert(sizeof(npk_conv2d_params) == 18 * sizeof(int64_t));
+static_assert(sizeof(npk_pool2d_params) == 19 * sizeof(int64_t));
+
 std::array<int64_t, 18> conv2d_params(const ir::Graph& graph, const ir::Node& node,
                                       int64_t batch) {
   const ir::Shape& x = graph.values[node.inputs[0]].shape;
@@ -56,6 +60,8 @@ std::array<int64_t, 18> conv2d_params(const ir::Graph& graph, const ir::Node& no
           node.get_int("groups", 1),
           y[2].coefficient, y[3].coefficient};
 }
+
+namespace {
 
 void check_conv2d_shapes(const EntryEmitter& emitter, size_t node_index) {
   const ir::Node& node = emitter.node(node_index);

@@ -1,8 +1,10 @@
 #include "prepack.h"
 
+#include <array>
 #include <cstring>
 
 #include "error.h"
+#include "kernel_calls_internal.h"
 #include "npujar/ir/error.h"
 #include "npujar/kernels/kernels.h"
 
@@ -27,19 +29,11 @@ std::vector<float> pack_node_weight(const ir::Graph& graph, size_t node_index) {
   const ir::Shape& shape = weight.shape;
 
   if (node.op == "conv2d") {
-    const ir::Shape& x = graph.values[node.inputs[0]].shape;
-    const ir::Shape& y = graph.values[node.outputs[0]].shape;
-    std::vector<int64_t> strides = node.has("strides") ? node.get_ints("strides") : std::vector<int64_t>{1, 1};
-    std::vector<int64_t> pads = node.has("pads") ? node.get_ints("pads") : std::vector<int64_t>{0, 0, 0, 0};
-    std::vector<int64_t> dilations =
-        node.has("dilations") ? node.get_ints("dilations") : std::vector<int64_t>{1, 1};
-    npk_conv2d_params params = {1, x[1].coefficient, x[2].coefficient, x[3].coefficient,
-                                shape[0].coefficient, shape[2].coefficient, shape[3].coefficient,
-                                strides[0], strides[1], pads[0], pads[1], pads[2], pads[3],
-                                dilations[0], dilations[1], node.get_int("groups", 1),
-                                y[2].coefficient, y[3].coefficient};
-    std::vector<float> packed(static_cast<size_t>(npk_conv2d_packed_weight_size(&params)) / 4);
-    npk_conv2d_pack_weight(&params, float_data(weight), packed.data());
+    // The batch extent does not affect the packed layout.
+    std::array<int64_t, 18> fields = conv2d_params(graph, node, 1);
+    const auto* params = reinterpret_cast<const npk_conv2d_params*>(fields.data());
+    std::vector<float> packed(static_cast<size_t>(npk_conv2d_packed_weight_size(params)) / 4);
+    npk_conv2d_pack_weight(params, float_data(weight), packed.data());
     return packed;
   }
 
