@@ -20,7 +20,7 @@ public class NpujarPluginRealCliTest {
   @Rule public TemporaryFolder temp = new TemporaryFolder();
 
   @Test
-  public void realArchiveLandsInJarAndStaysUpToDate() throws Exception {
+  public void realPackIsUpToDateOnRerun() throws Exception {
     String configured = System.getProperty("npujar.it.executable", "");
     assumeTrue("npujar.it.executable is not set; the CLI is not built", !configured.isEmpty());
     Path executable = Paths.get(configured);

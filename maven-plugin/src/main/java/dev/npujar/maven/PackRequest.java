@@ -117,7 +117,7 @@ public final class PackRequest {
     return targets;
   }
 
-  /** The manifest name, or null for the CLI's default. */
+  /** Returns the manifest name, or null for the CLI's default. */
   public String name() {
     return name;
   }

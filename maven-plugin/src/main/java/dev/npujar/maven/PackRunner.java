@@ -10,11 +10,11 @@ import org.apache.maven.plugin.logging.Log;
 
 /**
  * Packs models with one npujar executable, skipping each model whose archive is up to date.
- * Goals create one runner per execution; it holds no state shared between projects, so parallel
- * builds may run several at once.
+ * Goals create one runner per execution. A runner keeps no state shared between projects, so
+ * parallel builds may run several at once.
  */
 final class PackRunner {
-  /** What {@link #pack} did for one request. */
+  /** The result of {@link #pack} for one request. */
   enum Outcome {
     PACKED,
     UP_TO_DATE
