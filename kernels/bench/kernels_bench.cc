@@ -1,8 +1,8 @@
 // GFLOP/s of SGEMM and convolution on the shapes of resnet18/resnet50
 // (im2col GEMMs and real convolutions) and BERT-base linear layers, and the
 // share of the FMA peak that rate reaches. The peak per core comes from the
-// environment variable NPUJAR_BENCH_PEAK_GFLOPS (default 117, a 2-core AMD
-// Zen 4 with AVX-512); set it for other machines. Convolution rates count
+// environment variable NPUJAR_BENCH_PEAK_GFLOPS (default 117, measured on a
+// 2-core AMD Zen 4 with AVX-512); set it for other machines. Convolution rates count
 // direct-convolution FLOPs, so Winograd can exceed the peak.
 #include <benchmark/benchmark.h>
 
