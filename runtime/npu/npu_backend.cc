@@ -25,6 +25,7 @@
 #include <xxhash.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <vector>
@@ -93,7 +94,7 @@ Status check_requirements(const format::Variant& variant, const NpuDevice& devic
   }
   std::string max_opset = property(variant, "max_opset");
   if (!max_opset.empty() &&
-      std::stoul(max_opset) > device.graph_properties.max_opset_supported) {
+      std::strtoul(max_opset.c_str(), nullptr, 10) > device.graph_properties.max_opset_supported) {
     return unusable("the variant uses opset" + max_opset + ", the NPU compiler supports up to opset" +
                     std::to_string(device.graph_properties.max_opset_supported));
   }
@@ -301,7 +302,10 @@ Status NpuExecutable::execute(const ExecutionRequest& request) {
   return Status::ok();
 }
 
-// Returns the driver's build log when the extension has one (1.4 and later).
+// Returns the driver's build log when the extension has one (1.4 and
+// later). After a failed pfnCreate there is no graph, and `graph` is null:
+// the driver then returns the log of the latest failed build, which is how
+// OpenVINO's NPU plugin reads compile errors too.
 std::string build_log(const NpuDevice& device, ze_graph_handle_t graph) {
   if (device.extension_version < zg::make_version(1, 4) ||
       device.graph->build_log_get_string == nullptr) {
@@ -349,7 +353,7 @@ Result<ze_graph_handle_t> LevelZeroNpuBackend::create_graph(const NpuDevice& dev
   if (result == ZE_RESULT_SUCCESS && graph != nullptr) {
     return graph;
   }
-  std::string log = graph != nullptr ? build_log(device, graph) : std::string();
+  std::string log = build_log(device, graph);
   if (graph != nullptr) device.graph->destroy(graph);
   return Status(NPUJAR_ERROR_COMPILE,
                 request.label + ": pfnCreate (" +
@@ -377,11 +381,19 @@ Result<std::unique_ptr<Executable>> LevelZeroNpuBackend::load(const LoadRequest&
 
   // Symbols are fixed to the values the variant was packed with.
   std::vector<int64_t> symbol_values(manifest.symbols.size(), 1);
-  std::string fixed = property(*request.variant, "symbol_values");
+  // The property reads "N=1 S=128"; a leading space anchors each name.
+  std::string fixed = " " + property(*request.variant, "symbol_values");
   for (size_t i = 0; i < manifest.symbols.size(); ++i) {
-    std::string key = manifest.symbols[i] + "=";
+    std::string key = " " + manifest.symbols[i] + "=";
     size_t at = fixed.find(key);
-    if (at != std::string::npos) symbol_values[i] = std::stoll(fixed.substr(at + key.size()));
+    if (at != std::string::npos) {
+      symbol_values[i] = std::strtoll(fixed.c_str() + at + key.size(), nullptr, 10);
+    }
+    if (symbol_values[i] <= 0) {
+      return Status(NPUJAR_ERROR_INVALID_ARCHIVE, request.label + ": symbol_values '" + fixed +
+                                                      "' gives " + manifest.symbols[i] +
+                                                      " no positive value");
+    }
   }
 
   std::vector<uint8_t> serialized =

@@ -1,7 +1,9 @@
 #include "npu_device.h"
 
+#include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 namespace npujar::runtime::npu {
@@ -50,7 +52,7 @@ bool find_graph_extension(const LevelZeroApi& api, ze_driver_handle_t driver,
   return found;
 }
 
-// Opens the graph extension of `driver` for `handle`, or returns why not.
+// Opens the graph extension of `driver` for `device.device`, or returns why not.
 Status open_graph_extension(const LevelZeroApi& api, ze_driver_handle_t driver, NpuDevice& device) {
   if (!find_graph_extension(api, driver, device)) {
     return Status(NPUJAR_ERROR_NO_USABLE_VARIANT,

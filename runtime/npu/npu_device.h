@@ -29,8 +29,8 @@ struct NpuDevice {
   uint32_t extension_version = 0;
   ze_graph::DeviceGraphProperties graph_properties{};
 
-  // "NPU 'Intel(R) AI Boost' (0x8086:0x7d1d), driver 1.10.0, graph extension 1.5,
-  // compiler 7.3, opsets up to 14".
+  // "NPU 'Intel(R) AI Boost' (0x8086:0x7d1d), driver version 65538, graph
+  // extension 1.5, compiler 7.3, opsets up to 14".
   std::string describe() const;
   // Identifies what a compiled blob depends on: device, driver, extension
   // and compiler versions.

@@ -9,7 +9,7 @@
 
 #include "npujar/format/error.h"
 #include "npujar/runtime/log.h"
-#ifdef NPUJAR_HAVE_NPU_BACKEND
+#ifdef NPUJAR_RUNTIME_HAS_NPU_BACKEND
 #include "npu_backend.h"
 #endif
 
@@ -129,7 +129,7 @@ Result<std::unique_ptr<Model>> Model::finish_load(std::unique_ptr<Model> model,
   }
   model->pool_ = std::make_unique<ThreadPool>(resolved->num_threads);
   model->backends_.push_back(make_cpu_backend());
-#ifdef NPUJAR_HAVE_NPU_BACKEND
+#ifdef NPUJAR_RUNTIME_HAS_NPU_BACKEND
   model->backends_.push_back(make_level_zero_npu_backend());
 #endif
   Status loaded = model->load_variant(*resolved);
@@ -229,7 +229,7 @@ Status Model::load_variant(const ResolvedOptions& options) {
   input.jit_mode = options.jit_mode;
   input.device = options.device;
   input.forced_variant = options.variant;
-#ifdef NPUJAR_HAVE_NPU_BACKEND
+#ifdef NPUJAR_RUNTIME_HAS_NPU_BACKEND
   input.device_backends.insert("npu");
 #endif
 

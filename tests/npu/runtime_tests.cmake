@@ -1,0 +1,95 @@
+# ---- The runtime's NPU path through the Level Zero NPU test double --------
+# The double compiles the IR it receives with OpenVINO's C API (the .venv's
+# openvino package), so it is built only where those headers are present.
+if(NOT TARGET npujar_runtime_core OR NOT TARGET npujar)
+  return()
+endif()
+file(GLOB npu_openvino_include_dirs
+     ${PROJECT_SOURCE_DIR}/.venv/lib/python3*/site-packages/openvino/include)
+file(GLOB npu_openvino_c_libraries
+     ${PROJECT_SOURCE_DIR}/.venv/lib/python3*/site-packages/openvino/libs/libopenvino_c.so.*)
+if(NOT npu_openvino_include_dirs OR NOT npu_openvino_c_libraries)
+  message(STATUS "npu tests: the openvino package is not in .venv (scripts/setup.sh installs it); "
+                 "skipping the NPU runtime tests")
+  return()
+endif()
+list(GET npu_openvino_include_dirs 0 npu_openvino_include_dir)
+list(GET npu_openvino_c_libraries 0 npu_openvino_c_library)
+pkg_check_modules(NPU_LEVEL_ZERO_HEADERS REQUIRED level-zero)
+
+add_library(npujar_ze_npu_test_double SHARED
+  ze_npu_test_double/ze_npu_test_double.cc
+  ze_npu_test_double/test_graph.cc
+  ze_npu_test_double/openvino_c.cc
+  ${PROJECT_SOURCE_DIR}/runtime/npu/serialized_ir.cc)
+target_include_directories(npujar_ze_npu_test_double PRIVATE
+  ${PROJECT_SOURCE_DIR}/runtime/npu ${PROJECT_SOURCE_DIR}/format/include)
+target_include_directories(npujar_ze_npu_test_double SYSTEM PRIVATE
+  ${NPU_LEVEL_ZERO_HEADERS_INCLUDE_DIRS} ${npu_openvino_include_dir})
+target_link_libraries(npujar_ze_npu_test_double PRIVATE npujar_warnings ${CMAKE_DL_LIBS})
+set_target_properties(npujar_ze_npu_test_double PROPERTIES CXX_VISIBILITY_PRESET hidden)
+
+add_executable(npu_runtime_tests npu_runtime_test.cc serialized_ir_test.cc
+               ${PROJECT_SOURCE_DIR}/tests/importer/test_models.cc)
+target_include_directories(npu_runtime_tests PRIVATE ${PROJECT_SOURCE_DIR}/tests/importer
+                           ${PROJECT_SOURCE_DIR}/runtime/npu)
+target_include_directories(npu_runtime_tests SYSTEM PRIVATE ${NPU_LEVEL_ZERO_HEADERS_INCLUDE_DIRS})
+target_link_libraries(npu_runtime_tests PRIVATE npujar_runtime_core npujar_ir npujar_warnings
+                      GTest::gtest_main Threads::Threads)
+add_dependencies(npu_runtime_tests npujar_ze_npu_test_double)
+
+# Archives with a CPU variant and the NPU variant, packed by the CLI.
+set(npu_archive_dir ${CMAKE_CURRENT_BINARY_DIR}/archives)
+set(npu_archive_models resnet18_traced mobilenet_v3_small_traced transformer_decomposed tiny_bert
+    avg_pool_exclude_pad_ceil interpolate_bilinear conv_pad_reflect gelu_both conv_plain mlp_traced)
+add_test(NAME npu.pack_archives
+         COMMAND ${CMAKE_COMMAND} -DNPUJAR=$<TARGET_FILE:npujar> -DMODELS=${npu_models_dir}
+                 -DOUTPUT=${npu_archive_dir} "-DNAMES=${npu_archive_models}"
+                 -P ${CMAKE_CURRENT_SOURCE_DIR}/pack_archives.cmake)
+set_tests_properties(npu.pack_archives PROPERTIES
+  FIXTURES_REQUIRED importer_models FIXTURES_SETUP npu_archives LABELS npu TIMEOUT 1800)
+
+set(npu_runtime_environment
+  "ZE_ENABLE_ALT_DRIVERS=$<TARGET_FILE:npujar_ze_npu_test_double>"
+  "NPUJAR_OPENVINO_C_LIBRARY=${npu_openvino_c_library}"
+  "NPUJAR_NPU_TEST_ARCHIVES=${npu_archive_dir}"
+  "NPUJAR_TEST_MODELS=${npu_models_dir}"
+  "NPUJAR_CACHE_DIR=${CMAKE_CURRENT_BINARY_DIR}/cache"
+  "NPUJAR_LOG_LEVEL=info")
+function(npujar_npu_runtime_test name filter)
+  add_test(NAME npu.runtime.${name} COMMAND npu_runtime_tests --gtest_filter=${filter})
+  set_tests_properties(npu.runtime.${name} PROPERTIES
+    FIXTURES_REQUIRED "importer_models;npu_archives" LABELS npu TIMEOUT 900
+    ENVIRONMENT "${npu_runtime_environment};${ARGN}")
+endfunction()
+
+add_test(NAME npu.serialized_ir COMMAND npu_runtime_tests --gtest_filter=SerializedIr.*:BuildFlags.*)
+set_tests_properties(npu.serialized_ir PROPERTIES LABELS npu)
+
+npujar_npu_runtime_test(models "Archives/NpuModels.*"
+  "NPUJAR_ZE_TEST_STATS=${CMAKE_CURRENT_BINARY_DIR}/stats-models.txt")
+npujar_npu_runtime_test(cache "NpuCache.*"
+  "NPUJAR_ZE_TEST_STATS=${CMAKE_CURRENT_BINARY_DIR}/stats-cache.txt")
+npujar_npu_runtime_test(concurrency "NpuConcurrency.*")
+npujar_npu_runtime_test(device_preference "NpuPreference.*")
+npujar_npu_runtime_test(static_shapes "NpuStaticShapes.*")
+# Failures on the NPU path fall back to the CPU variant, which must still match LibTorch.
+npujar_npu_runtime_test(extension_mismatch_falls_back "Archives/NpuModels.*"
+  "NPUJAR_ZE_TEST_GRAPH_EXTENSION=2.0" "NPUJAR_NPU_TEST_EXPECT=cpu")
+npujar_npu_runtime_test(compile_failure_falls_back "Archives/NpuModels.*"
+  "NPUJAR_ZE_TEST_FAIL_COMPILE=1" "NPUJAR_NPU_TEST_EXPECT=cpu")
+npujar_npu_runtime_test(opset_too_new_falls_back "Archives/NpuModels.*"
+  "NPUJAR_ZE_TEST_MAX_OPSET=11" "NPUJAR_NPU_TEST_EXPECT=cpu")
+# Without any Level Zero driver the NPU is absent and the CPU variant runs.
+npujar_npu_runtime_test(no_driver_falls_back "Archives/NpuModels.*"
+  "ZE_ENABLE_ALT_DRIVERS=${CMAKE_CURRENT_BINARY_DIR}/no-such-driver/libze_missing.so"
+  "NPUJAR_NPU_TEST_EXPECT=cpu")
+
+# pack leaves the NPU variant out, naming the node, when an operator has no
+# OpenVINO equivalent, and rejects precompiled-blob targets it cannot build.
+add_test(NAME npu.pack_unsupported_operator
+         COMMAND ${CMAKE_COMMAND} -DNPUJAR=$<TARGET_FILE:npujar> -DMODELS=${npu_models_dir}
+                 -DOUTPUT=${npu_archive_dir}/unsupported
+                 -P ${CMAKE_CURRENT_SOURCE_DIR}/pack_unsupported.cmake)
+set_tests_properties(npu.pack_unsupported_operator PROPERTIES
+  FIXTURES_REQUIRED importer_models LABELS npu TIMEOUT 600)
