@@ -17,8 +17,8 @@
 #error "NPK_VECTOR_BYTES must be 16, 32 or 64"
 #endif
 
-// Loop unrolling hints. Both spellings are standard _Pragma uses; a compiler
-// that knows neither simply does not unroll.
+// Loop unrolling hints. Both spellings are standard _Pragma uses, and a
+// compiler that supports neither simply does not unroll.
 #if defined(__clang__)
 #define NPK_UNROLL _Pragma("unroll")
 #elif defined(__GNUC__)
@@ -28,8 +28,8 @@
 #endif
 
 // The math functions generated code may call (NPUJAR_RUNTIME_SYMBOLS).
-// Declared here because the bitcode build is freestanding and sees no libm
-// headers.
+// Declared here because the bitcode build is freestanding and includes no
+// libm headers.
 extern "C" {
 float expf(float);
 float logf(float);
@@ -96,10 +96,10 @@ inline float hmax(vf v) {
 // 2^n for integer lanes n in [-126, 127], built from the exponent bits.
 inline vf pow2i(vi n) { return (vf)((n + 127) << 23); }
 
-// e^x with a Cephes-style range reduction and degree-6 polynomial; the
-// maximum relative error is about 2e-7 over [-103, 88.7] (checked by the
-// unit tests against double precision). Results below 2^-126 are
-// subnormal, above 88.72 are +inf, NaN stays NaN.
+// e^x with a Cephes-style range reduction and degree-6 polynomial. The
+// relative error stays below 1e-6 over [-87, 88.5], which the unit tests
+// check against double precision. Results below 2^-126 are subnormal (with
+// fewer significant bits), results above 88.72 are +inf, and NaN stays NaN.
 inline vf vexp(vf x) {
   x = vmin(x, splat(89.0f));
   x = vmax(x, splat(-104.0f));

@@ -300,9 +300,9 @@ void npk_resize(const npujar_model_args* ctx, int32_t mode, int32_t align_corner
 
 /* Pads a contiguous f32 tensor of in_shape[rank] into a contiguous
  * y with out_shape[d] = pads[d] + in_shape[d] + pads[rank + d]. pads
- * holds rank begin values then rank end values (full rank, zero for
- * unpadded dims); negative pads crop. reflect needs pads < extent,
- * circular pads <= extent. */
+ * contains rank begin values, then rank end values (full rank, zero for
+ * unpadded dims). Negative pads crop. reflect needs pads < extent, and
+ * circular needs pads <= extent. */
 #define NPK_PAD_CONSTANT 0
 #define NPK_PAD_REFLECT 1
 #define NPK_PAD_REPLICATE 2
