@@ -9,10 +9,13 @@
 // directories may be overridden by environment variables of the same names.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -161,6 +164,106 @@ TEST_P(EndToEnd, EveryVariantMatchesLibTorch) {
     ++checked;
   }
   EXPECT_GT(checked, 0) << "no variant of " << archive << " runs on this host";
+}
+
+// 8 threads x 1,000 runs (50 for slow models) of generated code on one
+// model, each run's output bitwise equal to the single-threaded run of the
+// same input. Inputs cycle through the model's cases, scaled differently.
+TEST_P(EndToEnd, ConcurrentRunsMatchSequential) {
+  std::string models_dir = directory("NPUJAR_E2E_MODELS_DIR", NPUJAR_E2E_MODELS_DIR);
+  std::string archive =
+      directory("NPUJAR_E2E_ARCHIVES_DIR", NPUJAR_E2E_ARCHIVES_DIR) + "/" + GetParam() + ".npujar";
+  if (!std::ifstream(archive)) {
+    GTEST_SKIP() << "no archive " << archive << "; run through ctest, which packs the models";
+  }
+  std::vector<TestCase> cases = load_cases(models_dir, GetParam());
+  ASSERT_FALSE(cases.empty());
+  RuntimeOptions options;
+  options.use_cache = false;
+  options.num_threads = 2;
+  auto loaded = Model::load_file(archive, options);
+  ASSERT_TRUE(loaded) << loaded.status().message();
+  Model& model = **loaded;
+
+  // Distinct f32 inputs: case inputs scaled by a per-variant factor.
+  constexpr int kDistinct = 16;
+  std::vector<std::vector<ir::HostTensor>> inputs;
+  for (int k = 0; k < kDistinct; ++k) {
+    std::vector<ir::HostTensor> set;
+    for (const std::string& file : cases[static_cast<size_t>(k) % cases.size()].inputs) {
+      ir::HostTensor tensor = ir::read_npy(models_dir + "/" + file);
+      if (tensor.dtype == ir::DType::kF32) {
+        std::vector<double> values = ir::to_doubles(tensor);
+        for (double& value : values) {
+          value *= 1.0 + 0.03125 * k;
+        }
+        tensor = ir::from_doubles(tensor.dtype, tensor.shape, values);
+      }
+      set.push_back(std::move(tensor));
+    }
+    inputs.push_back(std::move(set));
+  }
+
+  auto run_once = [&model](std::vector<ir::HostTensor>& set, std::vector<std::vector<uint8_t>>& out) {
+    std::vector<std::unique_ptr<Tensor>> views;
+    std::vector<const Tensor*> pointers;
+    for (ir::HostTensor& tensor : set) {
+      auto view = Tensor::wrap(static_cast<npujar_dtype>(tensor.dtype), tensor.shape,
+                               tensor.data.data(), tensor.data.size());
+      if (!view) {
+        return false;
+      }
+      pointers.push_back(view->get());
+      views.push_back(std::move(*view));
+    }
+    std::vector<Tensor*> outputs(model.outputs().size(), nullptr);
+    std::vector<std::unique_ptr<Tensor>> created;
+    if (!model.run(pointers, outputs, created)) {
+      return false;
+    }
+    out.clear();
+    for (Tensor* tensor : outputs) {
+      const uint8_t* bytes = static_cast<const uint8_t*>(tensor->data());
+      out.emplace_back(bytes, bytes + tensor->byte_size());
+    }
+    return true;
+  };
+
+  std::vector<std::vector<std::vector<uint8_t>>> sequential(kDistinct);
+  auto start = std::chrono::steady_clock::now();
+  for (int k = 0; k < kDistinct; ++k) {
+    ASSERT_TRUE(run_once(inputs[static_cast<size_t>(k)], sequential[static_cast<size_t>(k)]));
+  }
+  double run_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / kDistinct;
+  // 1,000 runs per thread for models that run in under 2 ms; larger models
+  // (resnet18 takes tens of ms on two cores) get 50, which still overlaps
+  // every run with seven others.
+  const int runs_per_thread = run_seconds < 2e-3 ? 1000 : 50;
+  RecordProperty("runs_per_thread", runs_per_thread);
+
+  std::atomic<int> failures{0};
+  std::atomic<int> mismatches{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      std::vector<std::vector<ir::HostTensor>> own = inputs;  // private input copies
+      std::vector<std::vector<uint8_t>> out;
+      for (int run = 0; run < runs_per_thread; ++run) {
+        size_t k = static_cast<size_t>((t * 5 + run) % kDistinct);
+        if (!run_once(own[k], out)) {
+          ++failures;
+        } else if (out != sequential[k]) {
+          ++mismatches;
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) {
+    thread.join();
+  }
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(mismatches.load(), 0);
 }
 
 std::vector<std::string> e2e_models() {
