@@ -181,6 +181,18 @@ TEST(NpuPreference, CpuPreferenceSkipsTheNpu) {
   expect_matches_libtorch(*model, "conv_plain");
 }
 
+// Run with NPUJAR_ZE_TEST_MAX_OPSET=11: resnet18's pools use opset14, so
+// the runtime must not hand the IR to that compiler and runs the CPU variant.
+TEST(NpuOpsetLimit, NewerOpsetFallsBackToCpu) {
+  if (env("NPUJAR_ZE_TEST_MAX_OPSET").empty()) {
+    GTEST_SKIP() << "needs NPUJAR_ZE_TEST_MAX_OPSET=11 for the test double";
+  }
+  std::unique_ptr<Model> model = load("resnet18_traced");
+  ASSERT_NE(model, nullptr);
+  EXPECT_EQ(model->manifest().find_variant(model->variant_name())->kind, "cpu");
+  expect_matches_libtorch(*model, "resnet18_traced");
+}
+
 TEST(NpuStaticShapes, OtherBatchIsRejected) {
   // mlp_traced is packed with N=1 for the NPU; a batch of 5 must fail with a
   // shape error naming the remedy rather than run with the wrong shape.

@@ -54,13 +54,14 @@ set(npu_runtime_environment
   "NPUJAR_OPENVINO_C_LIBRARY=${npu_openvino_c_library}"
   "NPUJAR_NPU_TEST_ARCHIVES=${npu_archive_dir}"
   "NPUJAR_TEST_MODELS=${npu_models_dir}"
-  "NPUJAR_CACHE_DIR=${CMAKE_CURRENT_BINARY_DIR}/cache"
   "NPUJAR_LOG_LEVEL=info")
+# Each scenario gets its own blob cache, so a blob cached by one scenario
+# cannot hide a compile failure in another.
 function(npujar_npu_runtime_test name filter)
   add_test(NAME npu.runtime.${name} COMMAND npu_runtime_tests --gtest_filter=${filter})
   set_tests_properties(npu.runtime.${name} PROPERTIES
     FIXTURES_REQUIRED "importer_models;npu_archives" LABELS npu TIMEOUT 900
-    ENVIRONMENT "${npu_runtime_environment};${ARGN}")
+    ENVIRONMENT "${npu_runtime_environment};NPUJAR_CACHE_DIR=${CMAKE_CURRENT_BINARY_DIR}/cache-${name};${ARGN}")
 endfunction()
 
 add_test(NAME npu.serialized_ir COMMAND npu_runtime_tests --gtest_filter=SerializedIr.*:BuildFlags.*)
@@ -78,8 +79,7 @@ npujar_npu_runtime_test(extension_mismatch_falls_back "Archives/NpuModels.*"
   "NPUJAR_ZE_TEST_GRAPH_EXTENSION=2.0" "NPUJAR_NPU_TEST_EXPECT=cpu")
 npujar_npu_runtime_test(compile_failure_falls_back "Archives/NpuModels.*"
   "NPUJAR_ZE_TEST_FAIL_COMPILE=1" "NPUJAR_NPU_TEST_EXPECT=cpu")
-npujar_npu_runtime_test(opset_too_new_falls_back "Archives/NpuModels.*"
-  "NPUJAR_ZE_TEST_MAX_OPSET=11" "NPUJAR_NPU_TEST_EXPECT=cpu")
+npujar_npu_runtime_test(opset_too_new_falls_back "NpuOpsetLimit.*" "NPUJAR_ZE_TEST_MAX_OPSET=11")
 # Without any Level Zero driver the NPU is absent and the CPU variant runs.
 npujar_npu_runtime_test(no_driver_falls_back "Archives/NpuModels.*"
   "ZE_ENABLE_ALT_DRIVERS=${CMAKE_CURRENT_BINARY_DIR}/no-such-driver/libze_missing.so"
@@ -93,3 +93,12 @@ add_test(NAME npu.pack_unsupported_operator
                  -P ${CMAKE_CURRENT_SOURCE_DIR}/pack_unsupported.cmake)
 set_tests_properties(npu.pack_unsupported_operator PROPERTIES
   FIXTURES_REQUIRED importer_models LABELS npu TIMEOUT 600)
+
+# `npujar targets` names the NPU and ranks the npu variant first.
+add_test(NAME npu.cli_targets
+         COMMAND ${CMAKE_COMMAND} -DNPUJAR=$<TARGET_FILE:npujar>
+                 -DARCHIVE=${npu_archive_dir}/conv_plain.npujar
+                 -P ${CMAKE_CURRENT_SOURCE_DIR}/targets_shows_npu.cmake)
+set_tests_properties(npu.cli_targets PROPERTIES
+  FIXTURES_REQUIRED npu_archives LABELS npu TIMEOUT 120
+  ENVIRONMENT "${npu_runtime_environment};NPUJAR_CACHE_DIR=${CMAKE_CURRENT_BINARY_DIR}/cache-cli")
