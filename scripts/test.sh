@@ -15,6 +15,17 @@ bash scripts/build.sh -DCMAKE_BUILD_TYPE=RelWithDebInfo
 echo "== C++ tests"
 ctest --test-dir build --output-on-failure -j "$(nproc)"
 
+# ---- NPU ------------------------------------------------------------------
+# The NPU tests (label npu) ran above. They register only when the openvino
+# package is in .venv, so a missing package must fail here rather than skip
+# the whole NPU path silently.
+for npu_test in npu.openvino_cpu.torchvision npu.runtime.models npu.runtime.compile_failure_falls_back; do
+  if ! ctest --test-dir build -N -R "^${npu_test}\$" | grep -q "$npu_test"; then
+    echo "test: $npu_test is not registered; is openvino in .venv (scripts/setup.sh) and the build configured after it?" >&2
+    exit 1
+  fi
+done
+
 # ---- Archive format: sanitizer build and fuzzing ------------------------
 # Both use their own build directories with LibTorch and LLVM switched off.
 # They build only the format library and its test or fuzz target, so each
