@@ -250,11 +250,13 @@ Result<Selection> select_variants(const format::Manifest& manifest, const Select
   for (const Ranked& ranked : usable) {
     objects += ranked.tier == kTierCpuObject ? 1 : 0;
   }
+  bool first_object = true;
   for (Ranked& ranked : usable) {
-    if (ranked.tier == kTierCpuObject && objects > 1) {
+    if (ranked.tier == kTierCpuObject && objects > 1 && first_object) {
       ranked.candidate.reason += "; richest ISA of " + std::to_string(objects) +
                                  " usable precompiled variants";
     }
+    first_object = first_object && ranked.tier != kTierCpuObject;
     if (ranked.tier == kTierBitcode && objects == 0 && !selection.skipped.empty()) {
       ranked.candidate.reason += "; no precompiled variant fits (" +
                                  describe_skipped(selection.skipped) + ")";

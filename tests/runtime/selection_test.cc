@@ -67,6 +67,10 @@ TEST(Selection, RichestIsaFirstThenBitcode) {
   EXPECT_EQ(selection->candidates[3].action, LoadAction::kJitBitcode);
   EXPECT_NE(selection->candidates[0].reason.find("avx512f"), std::string::npos)
       << selection->candidates[0].reason;
+  EXPECT_NE(selection->candidates[0].reason.find("richest ISA of 3"), std::string::npos)
+      << selection->candidates[0].reason;
+  EXPECT_EQ(selection->candidates[1].reason.find("richest"), std::string::npos)
+      << selection->candidates[1].reason;
 }
 
 TEST(Selection, MissingFeatureSkipsVariant) {
