@@ -20,7 +20,8 @@ ctest --test-dir build --output-on-failure -j "$(nproc)"
 # package is in .venv, so a missing package must fail here rather than skip
 # the whole NPU path silently.
 for npu_test in npu.openvino_cpu.torchvision npu.runtime.models npu.runtime.compile_failure_falls_back; do
-  if ! ctest --test-dir build -N -R "^${npu_test}\$" | grep -q "$npu_test"; then
+  npu_listing=$(ctest --test-dir build -N -R "^${npu_test}\$")
+  if [[ "$npu_listing" != *"$npu_test"* ]]; then
     echo "test: $npu_test is not registered; is openvino in .venv (scripts/setup.sh) and the build configured after it?" >&2
     exit 1
   fi
