@@ -102,3 +102,16 @@ add_test(NAME npu.cli_targets
 set_tests_properties(npu.cli_targets PROPERTIES
   FIXTURES_REQUIRED npu_archives LABELS npu TIMEOUT 120
   ENVIRONMENT "${npu_runtime_environment};NPUJAR_CACHE_DIR=${CMAKE_CURRENT_BINARY_DIR}/cache-cli")
+
+# The same path through the C API of the shipped shared library.
+if(TARGET npujar_runtime)
+  add_executable(npu_c_api_tests npu_c_api_test.cc)
+  target_include_directories(npu_c_api_tests PRIVATE ${PROJECT_SOURCE_DIR}/runtime/include)
+  target_link_libraries(npu_c_api_tests PRIVATE npujar_runtime npujar_ir npujar_warnings
+                        GTest::gtest_main)
+  add_dependencies(npu_c_api_tests npujar_ze_npu_test_double)
+  add_test(NAME npu.c_api COMMAND npu_c_api_tests)
+  set_tests_properties(npu.c_api PROPERTIES
+    FIXTURES_REQUIRED "importer_models;npu_archives" LABELS npu TIMEOUT 300
+    ENVIRONMENT "${npu_runtime_environment};NPUJAR_CACHE_DIR=${CMAKE_CURRENT_BINARY_DIR}/cache-c-api")
+endif()
