@@ -1,7 +1,8 @@
 // Each test model goes through import, the IR passes, the graph and weights
-// encoding and the reference executor; its outputs must match LibTorch's
-// forward() outputs saved by make_models.py: |ours - torch| <= 1e-4 +
-// 1e-4 * |torch| for every element. Max abs and rel errors are reported.
+// encoding and the reference executor. Its outputs must match the outputs
+// that make_models.py computed with LibTorch in float64 and saved as float32:
+// |ours - expected| <= 1e-4 + 1e-4 * |expected| for every element. Max abs
+// and rel errors are reported.
 #include <gtest/gtest.h>
 
 #include <algorithm>

@@ -4,20 +4,22 @@
 Usage: /usr/bin/python3 make_models.py OUTPUT_DIR [--only NAME ...]
 
 Writes into OUTPUT_DIR, for every model, `<name>.pt` (TorchScript, saved in
-eval mode), seeded inputs `<name>.case<k>.in<i>.npy` and LibTorch's `forward`
-outputs `<name>.case<k>.out<i>.npy`, which are the expected values of the
-tests. `manifest.json` lists each model with its `--input` specs and files,
-and the error-case files under "errors". Everything is seeded, so two runs
+eval mode), seeded inputs `<name>.case<k>.in<i>.npy` and the model's outputs
+computed by LibTorch in float64, `<name>.case<k>.out<i>.npy`, which are the
+expected values of the tests. `manifest.json` (and `manifest.txt`, for the
+C++ tests) lists each model with its `--input` specs and files, and the
+error-case files under "errors". Everything is seeded, so two runs
 give the same files. The run is skipped when `OUTPUT_DIR/stamp` contains the
 hash of this script and the torch version (delete it to force a rebuild).
 
-Models run in the tests at the spatial size they are saved with here; the
-large torchvision models (resnet50, densenet121, vgg11) are traced at
-1x3x224x224 but their test inputs are 1x3x64x64, which keeps the reference
-executor's run short while going through the same operators.
+Every traced torchvision model is traced at batch 1 on 1x3x224x224. The large
+ones (resnet50, densenet121, vgg11) and the later scripted ones run in the
+tests on 1x3x64x64 inputs, which keeps the reference executor's run short
+and goes through the same operators.
 """
 
 import argparse
+import copy
 import hashlib
 import io
 import json
@@ -31,21 +33,23 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-# Every model: name -> dict(make=callable returning (module, example_inputs),
-# mode="trace" | "trace_grad" | "script", inputs=[spec...], cases=[[arrays]]).
+# Every model by name: dict(make=factory returning the module,
+# mode="trace" | "trace_grad" | "script", specs=[--input specs],
+# cases=[one list of input shapes per case] or None).
 MODELS = {}
 
 
-def register(name, mode, specs, cases=None):
+def register(name, mode, specs, cases=None, example=None):
     """Register a model factory.
 
     `specs` are the `--input` specs in forward-argument order. `cases` is a
     list of shape lists to run in the test. It defaults to the spec shapes
-    with symbols set to 1. The module is exported with the first case's inputs.
+    with symbols set to 1. The module is traced with inputs of the `example`
+    shapes when given, and with the first case's inputs otherwise.
     """
 
     def wrap(factory):
-        MODELS[name] = dict(make=factory, mode=mode, specs=specs, cases=cases)
+        MODELS[name] = dict(make=factory, mode=mode, specs=specs, cases=cases, example=example)
         return factory
 
     return wrap
@@ -83,11 +87,30 @@ def make_input(dtype, shape, generator, index):
 # ---------------------------------------------------------------- torchvision
 
 
-def torchvision_model(name):
+def torchvision_model(name, size):
+    """Build a torchvision model with random weights and calibrated batch norms.
+
+    With freshly initialized batch-norm statistics some networks (mobilenet,
+    efficientnet) shrink their activations layer by layer to outputs of about
+    1e-9, where an absolute tolerance of 1e-4 could not catch any error. One
+    forward pass in training mode with momentum 1 sets every batch norm's
+    running statistics to those of random `size` x `size` images, which keeps
+    activations near unit scale.
+    """
     import torchvision
 
     torch.manual_seed(0)
-    return getattr(torchvision.models, name)(weights=None)
+    model = getattr(torchvision.models, name)(weights=None)
+    for module in model.modules():
+        if isinstance(module, nn.BatchNorm2d):
+            module.momentum = 1.0
+    model.train()
+    with torch.no_grad():
+        # Small images need more of them, or the last layers' statistics come
+        # from a handful of values and the network turns ill-conditioned.
+        batch = 1 if size >= 224 else 8
+        model(torch.randn(batch, 3, size, size, generator=torch.Generator().manual_seed(99)))
+    return model.eval()
 
 
 IMAGE_224 = ["x:f32[1,3,224,224]"]
@@ -104,10 +127,16 @@ for _name, _spec in [
     ("densenet121", IMAGE_64),
     ("vgg11", IMAGE_64),
 ]:
-    register(_name + "_traced", "trace", _spec)(lambda n=_name: torchvision_model(n))
+    _size = 224 if _spec is IMAGE_224 else 64
+    register(_name + "_traced", "trace", _spec, example=[[1, 3, 224, 224]])(
+        lambda n=_name, s=_size: torchvision_model(n, s)
+    )
 
 for _name in ["resnet18", "mobilenet_v3_small", "squeezenet1_1"]:
-    register(_name + "_scripted", "script", IMAGE_224)(lambda n=_name: torchvision_model(n))
+    register(_name + "_scripted", "script", IMAGE_224)(lambda n=_name: torchvision_model(n, 224))
+# Scripting these takes longer, so they run at the small image size.
+for _name in ["mobilenet_v2", "efficientnet_b0", "densenet121"]:
+    register(_name + "_scripted", "script", IMAGE_64)(lambda n=_name: torchvision_model(n, 64))
 
 # Traced at batch 1, then run with a symbolic batch at 1 and 4.
 register(
@@ -115,7 +144,8 @@ register(
     "trace",
     ["x:f32[N,3,64,64]"],
     cases=[[[1, 3, 64, 64]], [[4, 3, 64, 64]]],
-)(lambda: torchvision_model("resnet18"))
+    example=[[1, 3, 224, 224]],
+)(lambda: torchvision_model("resnet18", 64))
 
 
 # ---------------------------------------------------------------- transformers
@@ -219,6 +249,12 @@ class TinyBert(nn.Module):
 register("tiny_bert", "trace", ["ids:i64[1,16]", "mask:bool[1,16]"])(
     lambda: (torch.manual_seed(0), TinyBert())[1]
 )
+register(
+    "tiny_bert_batch",
+    "trace",
+    ["ids:i64[N,16]", "mask:bool[N,16]"],
+    cases=[[[1, 16], [1, 16]], [[3, 16], [3, 16]]],
+)(lambda: (torch.manual_seed(0), TinyBert())[1])
 
 
 class Mlp(nn.Module):
@@ -424,6 +460,8 @@ def export(name, entry):
         case_inputs.append(inputs)
 
     example = tuple(case_inputs[0])
+    if entry["example"]:
+        example = tuple(torch.randn(*shape, generator=generator) for shape in entry["example"])
     if entry["mode"] == "script":
         exported = torch.jit.script(module)
     elif entry["mode"] == "trace_grad":
@@ -431,16 +469,38 @@ def export(name, entry):
     else:
         with torch.no_grad():
             exported = torch.jit.trace(module, example, check_trace=False)
-    return exported, case_inputs
+    return module, exported, case_inputs
 
 
-def save_case_files(output_dir, name, exported, case_inputs):
+def as_tuple(outputs):
+    return (outputs,) if isinstance(outputs, torch.Tensor) else tuple(outputs)
+
+
+def save_case_files(output_dir, name, module, exported, case_inputs):
+    """Save each case's inputs and expected outputs; return the manifest rows.
+
+    The expected outputs come from the eager module run in float64 and are
+    rounded to float32. LibTorch's own float32 run differs from them by
+    float32 rounding that grows with depth (the log line of each model shows
+    by how much), so it would be no sharper an oracle than the code under
+    test. The float32 run of the exported module is compared too, to check
+    that export kept the model's function.
+    """
+    reference = copy.deepcopy(module).double()
     records = []
     for case_index, inputs in enumerate(case_inputs):
         with torch.no_grad():
-            outputs = exported(*inputs)
-        if isinstance(outputs, torch.Tensor):
-            outputs = (outputs,)
+            exported_outputs = as_tuple(exported(*inputs))
+            outputs = as_tuple(reference(*[t.double() if t.is_floating_point() else t for t in inputs]))
+        outputs = tuple(t.float() if t.is_floating_point() else t for t in outputs)
+        for exported_output, output in zip(exported_outputs, outputs):
+            difference = (exported_output.double() - output.double()).abs().max().item()
+            scale = output.double().abs().max().item()
+            print(f"make_models: {name} case {case_index}: LibTorch float32 differs from float64 "
+                  f"by at most {difference:.3g} (max |output| {scale:.3g})")
+            if difference > 1e-2 * max(scale, 1.0):
+                raise RuntimeError(f"{name}: the exported module differs from the eager module in "
+                                   f"float64 by {difference} (output scale {scale}); check the export")
         record = {"inputs": [], "outputs": []}
         for kind, tensors in (("in", inputs), ("out", outputs)):
             for index, tensor in enumerate(tensors):
@@ -579,10 +639,10 @@ def main():
         if args.only and name not in args.only:
             continue
         model_started = time.monotonic()
-        exported, case_inputs = export(name, entry)
+        module, exported, case_inputs = export(name, entry)
         file = f"{name}.pt"
         torch.jit.save(exported, os.path.join(args.output_dir, file))
-        cases = save_case_files(args.output_dir, name, exported, case_inputs)
+        cases = save_case_files(args.output_dir, name, module, exported, case_inputs)
         manifest["models"][name] = dict(file=file, inputs=entry["specs"], cases=cases)
         print(f"make_models: {name} ({time.monotonic() - model_started:.1f} s)", flush=True)
 
