@@ -1,7 +1,9 @@
 #include "jit_harness.h"
 
 #include <llvm/Bitcode/BitcodeReader.h>
+#include <llvm/ExecutionEngine/JITLink/JITLinkMemoryManager.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h>
 #include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
@@ -120,7 +122,19 @@ std::vector<ir::HostTensor> run_variant(const PreparedGraph& prepared,
                                         const CompiledVariant& variant,
                                         const std::vector<ir::HostTensor>& inputs) {
   initialize_llvm_targets();
-  auto jit = unwrap(llvm::orc::LLJITBuilder().create(), "creating LLJIT");
+  // JITLink, as the runtime links variants; LLVM 15's default for ELF
+  // x86-64 would be RuntimeDyld, which accepts objects JITLink may not.
+  auto jit = unwrap(
+      llvm::orc::LLJITBuilder()
+          .setObjectLinkingLayerCreator(
+              [](llvm::orc::ExecutionSession& session, const llvm::Triple&)
+                  -> llvm::Expected<std::unique_ptr<llvm::orc::ObjectLayer>> {
+                auto memory = llvm::jitlink::InProcessMemoryManager::Create();
+                if (!memory) return memory.takeError();
+                return std::make_unique<llvm::orc::ObjectLinkingLayer>(session, std::move(*memory));
+              })
+          .create(),
+      "creating LLJIT");
   llvm::orc::JITDylib& library = jit->getMainJITDylib();
   check(library.define(llvm::orc::absoluteSymbols(runtime_symbol_map(jit->getExecutionSession()))),
         "defining runtime symbols");

@@ -1,7 +1,7 @@
 // Test helpers that compile a hand-built graph into a variant, load the
-// object (or bitcode) with ORC LLJIT the way the runtime does, resolving
-// only NPUJAR_RUNTIME_SYMBOLS, and run npujar_model_run with a serial
-// parallel_for.
+// object (or bitcode) with ORC LLJIT and JITLink the way the runtime does,
+// resolving only NPUJAR_RUNTIME_SYMBOLS, and run npujar_model_run with a
+// serial parallel_for.
 #pragma once
 
 #include <memory>
