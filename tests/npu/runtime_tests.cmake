@@ -115,3 +115,12 @@ if(TARGET npujar_runtime)
     FIXTURES_REQUIRED "importer_models;npu_archives" LABELS npu TIMEOUT 300
     ENVIRONMENT "${npu_runtime_environment};NPUJAR_CACHE_DIR=${CMAKE_CURRENT_BINARY_DIR}/cache-c-api")
 endif()
+
+# The NPU sections as stored in the archives, read with an independent
+# Python reader of docs/format.md and run on OpenVINO's CPU device.
+add_test(NAME npu.archive_sections_on_openvino
+         COMMAND ${NPUJAR_OPENVINO_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/check_archive_ir.py
+                 --archives ${npu_archive_dir} --models ${npu_models_dir}
+                 --work ${CMAKE_CURRENT_BINARY_DIR}/archive-ir ${npu_archive_models})
+set_tests_properties(npu.archive_sections_on_openvino PROPERTIES
+  FIXTURES_REQUIRED "importer_models;npu_archives" LABELS npu TIMEOUT 600)
