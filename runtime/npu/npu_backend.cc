@@ -193,6 +193,10 @@ Status NpuExecutable::bind_arguments(const format::Manifest& manifest) {
                                             std::to_string(expected) + " inputs and outputs");
   }
 
+  // NOTE: arguments are taken as the manifest's inputs, then its outputs,
+  // which is the order OpenVINO's NPU plugin assumes. Only the count and
+  // each argument's direction are checked, and only the test double has
+  // exercised this, not a real NPU driver.
   const npu::LevelZeroApi& api = *device_.api;
   for (uint32_t index = 0; index < properties.num_graph_args; ++index) {
     bool is_input = index < manifest.inputs.size();

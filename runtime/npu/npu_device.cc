@@ -72,6 +72,9 @@ Status open_graph_extension(const LevelZeroApi& api, ze_driver_handle_t driver, 
     return ze_failure("zeDriverGetExtensionFunctionAddress('" + device.extension_name + "')",
                       result);
   }
+  // NOTE: the table's functions take driver handles. Loader 1.8 passes
+  // handles through unchanged only when it loaded a single driver; a host
+  // with both a GPU and an NPU driver is untested.
   device.graph = static_cast<const ze_graph::DdiTable*>(table);
   if (device.graph->device_get_graph_properties == nullptr || device.graph->create == nullptr) {
     return Status(NPUJAR_ERROR_NO_USABLE_VARIANT,
