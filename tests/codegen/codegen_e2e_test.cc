@@ -164,6 +164,7 @@ ir::Graph attention_graph() {
   scale_value.kind = ir::ValueKind::kConstant;
   scale_value.data = ir::HostTensor::from_f32({1}, {0.25f}).data;
   int scale = graph.add_value(scale_value);
+
   int q = add_intermediate(graph, "q", shape(6, 16));
   int k = add_intermediate(graph, "k", shape(6, 16));
   int v = add_intermediate(graph, "v", shape(6, 16));
@@ -173,6 +174,7 @@ ir::Graph attention_graph() {
   int probs = add_intermediate(graph, "probs", shape(6, 6));
   int context = add_intermediate(graph, "context", shape(6, 16));
   int y = add_intermediate(graph, "y", {Dim::fixed(96)});
+
   add_node(graph, "linear", {x, wq}, {q});
   add_node(graph, "linear", {x, wk}, {k});
   add_node(graph, "linear", {x, wv}, {v});
@@ -215,6 +217,7 @@ ir::Graph cnn_head_graph() {
   int weight = add_constant(graph, "conv.weight", {6, 3, 3, 3}, 24);
   int features = add_intermediate(graph, "features", {n, Dim::fixed(6), Dim::fixed(8), Dim::fixed(8)});
   add_conv(graph, x, weight, -1, features, 1);
+
   int pooled = add_intermediate(graph, "pooled", {n, Dim::fixed(6), Dim::fixed(4), Dim::fixed(4)});
   ir::Node& pool = add_node(graph, "max_pool2d", {features}, {pooled});
   pool.attributes["kernel"] = std::vector<int64_t>{2, 2};
@@ -222,6 +225,7 @@ ir::Graph cnn_head_graph() {
   pool.attributes["pads"] = std::vector<int64_t>{0, 0, 0, 0};
   pool.attributes["dilations"] = std::vector<int64_t>{1, 1};
   pool.attributes["ceil_mode"] = int64_t{0};
+
   int mean = add_constant(graph, "bn.mean", {6}, 25);
   int variance_raw = add_constant(graph, "bn.var", {6}, 26);
   // Variances must be positive: take |v| + 0.5.
@@ -230,6 +234,7 @@ ir::Graph cnn_head_graph() {
   graph.values[variance_raw].data = ir::from_doubles(ir::DType::kF32, {6}, variances).data;
   int normalized = add_intermediate(graph, "normalized", {n, Dim::fixed(6), Dim::fixed(4), Dim::fixed(4)});
   add_node(graph, "batch_norm", {pooled, mean, variance_raw}, {normalized}).attributes["epsilon"] = 1e-5;
+
   int averaged = add_intermediate(graph, "averaged", {n, Dim::fixed(6), Dim::fixed(1), Dim::fixed(1)});
   add_node(graph, "adaptive_avg_pool2d", {normalized}, {averaged});
   int flat = add_intermediate(graph, "flat", {n, Dim::fixed(6)});
