@@ -21,6 +21,7 @@
 #include "module_pipeline.h"
 #include "npujar/format/reader.h"
 #include "npujar/ir/reference.h"
+#include "npujar/ir/serialize.h"
 #include "npujar_model_abi.h"
 #include "prepack.h"
 
@@ -424,6 +425,32 @@ TEST(GenerateVariants, ArchiveHasEveryVariantAndArena) {
   // hidden: 160 bytes per unit of N, rounded up to 192.
   EXPECT_EQ(manifest.arena.base_bytes, 0u);
   EXPECT_EQ(manifest.arena.per_symbol_bytes.at("N"), 192u);
+
+  // The archive passes the reader's checks, and each variant section
+  // decompresses to the compiled bytes.
+  writer.add_section("graph", format::SectionKind::kGraph, ir::serialize_graph(graph, nullptr));
+  writer.add_section("weights", format::SectionKind::kWeights, ir::serialize_weights(graph));
+  manifest.producer = {"npujar", "test"};
+  manifest.model.name = "linear_relu";
+  manifest.graph_section = "graph";
+  manifest.weights_section = "weights";
+  manifest.inputs = {format::TensorSpec{"x", "f32", {format::Dimension::symbolic("N"),
+                                                      format::Dimension::fixed(24)}}};
+  manifest.outputs = {format::TensorSpec{"y", "f32", {format::Dimension::symbolic("N"),
+                                                       format::Dimension::fixed(40)}}};
+  writer.set_manifest(manifest);
+  std::vector<uint8_t> archive = writer.write_to_buffer();
+  format::ArchiveReader reader =
+      format::ArchiveReader::open_buffer(archive.data(), archive.size(), format::BufferOwnership::kCopy);
+  EXPECT_NO_THROW(reader.verify());
+  EXPECT_EQ(reader.manifest().arena.per_symbol_bytes.at("N"), 192u);
+  for (const CompiledVariant& variant : compiled) {
+    const std::string name = variant_section_name(variant.target);
+    const format::SectionInfo* section = reader.find_section(name);
+    ASSERT_NE(section, nullptr) << name;
+    format::ByteView bytes = reader.section_bytes(name);
+    EXPECT_EQ(std::vector<uint8_t>(bytes.data, bytes.data + bytes.size), variant.bytes) << name;
+  }
 }
 
 TEST(Targets, UnknownTargetIsRejected) {
