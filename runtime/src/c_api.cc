@@ -63,6 +63,27 @@ npujar_status* null_argument(const char* function, const char* parameter) {
                      std::string(function) + ": " + parameter + " is NULL");
 }
 
+// Returns the integer a C caller passed in an enum parameter. C allows any
+// int there, but loading an out-of-range value as the C++ enum type is
+// undefined, so the bytes are read as an int.
+template <typename Enum>
+int enum_value(const Enum& value) {
+  static_assert(sizeof(Enum) == sizeof(int), "C enums are int-sized");
+  int raw = 0;
+  std::memcpy(&raw, &value, sizeof(raw));
+  return raw;
+}
+
+npujar_status* check_dtype(const char* function, const npujar_dtype& dtype) {
+  int raw = enum_value(dtype);
+  if (raw < NPUJAR_DTYPE_F32 || raw > NPUJAR_DTYPE_BOOL) {
+    return make_status(NPUJAR_ERROR_INVALID_ARGUMENT, std::string(function) + ": dtype " +
+                                                          std::to_string(raw) +
+                                                          " is not an npujar_dtype value");
+  }
+  return nullptr;
+}
+
 // Runs `body`, turning escaped exceptions into statuses.
 template <typename Body>
 npujar_status* guarded(const char* function, Body body) {
@@ -166,9 +187,10 @@ npujar_status* npujar_options_set_jit_mode(npujar_options* options, npujar_jit_m
   if (options == nullptr) {
     return null_argument("npujar_options_set_jit_mode", "options");
   }
-  if (mode != NPUJAR_JIT_AUTO && mode != NPUJAR_JIT_FORBID && mode != NPUJAR_JIT_FORCE) {
+  int raw = enum_value(mode);
+  if (raw < NPUJAR_JIT_AUTO || raw > NPUJAR_JIT_FORCE) {
     return make_status(NPUJAR_ERROR_INVALID_ARGUMENT,
-                       "npujar_options_set_jit_mode: mode " + std::to_string(mode) +
+                       "npujar_options_set_jit_mode: mode " + std::to_string(raw) +
                            " is not an npujar_jit_mode value");
   }
   options->options.jit_mode = mode;
@@ -180,9 +202,10 @@ npujar_status* npujar_options_set_device(npujar_options* options,
   if (options == nullptr) {
     return null_argument("npujar_options_set_device", "options");
   }
-  if (device < NPUJAR_DEVICE_AUTO || device > NPUJAR_DEVICE_GPU) {
+  int raw = enum_value(device);
+  if (raw < NPUJAR_DEVICE_AUTO || raw > NPUJAR_DEVICE_GPU) {
     return make_status(NPUJAR_ERROR_INVALID_ARGUMENT,
-                       "npujar_options_set_device: device " + std::to_string(device) +
+                       "npujar_options_set_device: device " + std::to_string(raw) +
                            " is not an npujar_device_preference value");
   }
   options->options.device = device;
@@ -332,6 +355,9 @@ npujar_status* npujar_tensor_create(npujar_dtype dtype, const int64_t* dims, siz
   if (dims == nullptr && rank > 0) {
     return null_argument("npujar_tensor_create", "dims");
   }
+  if (npujar_status* invalid = check_dtype("npujar_tensor_create", dtype)) {
+    return invalid;
+  }
   return guarded("npujar_tensor_create", [&]() -> npujar_status* {
     std::vector<int64_t> extents(dims, dims + rank);
     auto tensor = npujar::runtime::Tensor::create(dtype, std::move(extents));
@@ -351,6 +377,9 @@ npujar_status* npujar_tensor_wrap(npujar_dtype dtype, const int64_t* dims, size_
   *out_tensor = nullptr;
   if (dims == nullptr && rank > 0) {
     return null_argument("npujar_tensor_wrap", "dims");
+  }
+  if (npujar_status* invalid = check_dtype("npujar_tensor_wrap", dtype)) {
+    return invalid;
   }
   return guarded("npujar_tensor_wrap", [&]() -> npujar_status* {
     std::vector<int64_t> extents(dims, dims + rank);

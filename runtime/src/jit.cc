@@ -102,6 +102,10 @@ Status check_object(const llvm::MemoryBufferRef& buffer, const std::string& labe
   if (!object) {
     return compile_error(label, "invalid object file: " + to_string(object.takeError()));
   }
+  if ((*object)->getArch() == llvm::Triple::UnknownArch) {
+    return compile_error(label, "object is not for a known architecture; expected an ELF "
+                                "relocatable object for " + host_arch_name());
+  }
   std::string arch = llvm::Triple::getArchTypeName((*object)->getArch()).str();
   if (arch != host_arch_name()) {
     return compile_error(label, "object is for " + arch + ", host is " + host_arch_name());

@@ -10,6 +10,14 @@
 
 #include "test_archive.h"
 
+// c_api_raw_enums.c: calls that pass arbitrary ints in enum parameters.
+extern "C" {
+npujar_status* call_set_jit_mode(npujar_options* options, int mode);
+npujar_status* call_set_device(npujar_options* options, int device);
+npujar_status* call_tensor_create(int dtype, const int64_t* dims, size_t rank,
+                                  npujar_tensor** out_tensor);
+}
+
 namespace {
 
 using npujar::runtime::testing::build_archive;
@@ -87,10 +95,9 @@ TEST(CApi, InvalidOptionValuesAreRejected) {
   npujar_options* options = nullptr;
   ASSERT_EQ(take_code(npujar_options_create(&options)), NPUJAR_OK);
   EXPECT_EQ(take_code(npujar_options_set_num_threads(options, -1)), NPUJAR_ERROR_INVALID_ARGUMENT);
-  EXPECT_EQ(take_code(npujar_options_set_jit_mode(options, static_cast<npujar_jit_mode>(9))),
-            NPUJAR_ERROR_INVALID_ARGUMENT);
-  EXPECT_EQ(take_code(npujar_options_set_device(options, static_cast<npujar_device_preference>(9))),
-            NPUJAR_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(take_code(call_set_jit_mode(options, 9)), NPUJAR_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(take_code(call_set_device(options, 9)), NPUJAR_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(take_code(call_set_jit_mode(options, NPUJAR_JIT_FORCE)), NPUJAR_OK);
   EXPECT_EQ(take_code(npujar_options_set_variant(options, nullptr)), NPUJAR_OK);
   EXPECT_EQ(take_code(npujar_options_set_cache_dir(options, nullptr)), NPUJAR_OK);
   npujar_options_release(options);
@@ -110,6 +117,13 @@ TEST(CApi, TensorWrapChecksSize) {
   EXPECT_EQ(npujar_tensor_rank(tensor), 2u);
   EXPECT_EQ(npujar_tensor_dims(tensor)[1], 3);
   npujar_tensor_release(tensor);
+}
+
+TEST(CApi, TensorCreateRejectsUnknownDtype) {
+  int64_t dims[1] = {4};
+  npujar_tensor* tensor = reinterpret_cast<npujar_tensor*>(0x1234);
+  EXPECT_EQ(take_code(call_tensor_create(42, dims, 1, &tensor)), NPUJAR_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(tensor, nullptr);
 }
 
 TEST(CApi, TensorCreateRejectsNegativeExtent) {
