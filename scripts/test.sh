@@ -100,6 +100,22 @@ for kernel_test in "${kernel_tests[@]}"; do
     "$root/build-asan/tests/kernels/$kernel_test" --gtest_brief=1
 done
 
+# ---- Runtime: sanitizer tests --------------------------------------------
+# The runtime needs LLVM, so it gets its own sanitizer build directory
+# (LibTorch off). Only the runtime core, the Level Zero test double and the
+# two runtime test programs are built; the Level Zero scenarios run through
+# CTest because each needs its own environment.
+echo "== runtime tests under AddressSanitizer and UndefinedBehaviorSanitizer"
+cmake -S "$root" -B "$root/build-asan-runtime" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+  -DNPUJAR_SANITIZE=ON -DNPUJAR_WITH_TORCH=OFF >/dev/null
+cmake --build "$root/build-asan-runtime" \
+  --target runtime_tests runtime_c_api_tests npujar_ze_test_double -j "$format_jobs"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+"$root/build-asan-runtime/tests/runtime/runtime_tests" --gtest_brief=1 --gtest_filter='-LevelZero*'
+"$root/build-asan-runtime/tests/runtime/runtime_c_api_tests" --gtest_brief=1
+ctest --test-dir "$root/build-asan-runtime" --output-on-failure -R '^runtime\.LevelZero'
+unset ASAN_OPTIONS UBSAN_OPTIONS
+
 # ---- Build plugins and samples -------------------------------------------
 # Maven and Gradle plugin tests, then both samples against the CLI and Java
 # runtime built above; samples/run-tests.sh prints what it skips and why.
