@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Make the TorchScript models, inputs and expected outputs of the importer tests.
 
-Usage: /usr/bin/python3 make_models.py OUTPUT_DIR [--only NAME ...]
+Usage: /usr/bin/python3 make_models.py OUTPUT_DIR [--only NAME ...] [--list]
 
 Writes into OUTPUT_DIR, for every model, `<name>.pt` (TorchScript, saved in
 eval mode), seeded inputs `<name>.case<k>.in<i>.npy` and the model's outputs
