@@ -25,10 +25,19 @@ const CommandEntry kCommands[] = {
 
 int main(int argc, char** argv) {
   CLI::App app{"npujar: pack PyTorch models into archives that JVM applications run natively"};
-  app.set_version_flag("--version", std::string("npujar ") + NPUJAR_VERSION_STRING);
+  const std::string version = std::string("npujar ") + NPUJAR_VERSION_STRING;
+  app.set_version_flag("--version", version);
   app.require_subcommand(1);
   for (const CommandEntry& command : kCommands) {
     command.add(app);
+  }
+
+  // `npujar <command> --version` works too; a command that registered its
+  // own flag keeps it.
+  for (CLI::App* subcommand : app.get_subcommands([](CLI::App*) { return true; })) {
+    if (subcommand->get_option_no_throw("--version") == nullptr) {
+      subcommand->set_version_flag("--version", version);
+    }
   }
 
   try {
