@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <random>
 #include <thread>
 
 #include "npujar/runtime/host_probe.h"
@@ -167,6 +168,32 @@ TEST(Model, ChecksumMismatchFallsBackToNextCandidate) {
   std::unique_ptr<Model> model = load(archive, options_without_cache());
   ASSERT_NE(model, nullptr);
   EXPECT_EQ(model->variant_name(), "cpu-second");
+}
+
+// Bytes flipped inside a checksummed object section: the archive is valid,
+// the ELF inside is not. Each load must either link (the flip hit bytes the
+// linker ignores) or fall back to the intact variant, never crash.
+TEST(Model, CorruptedObjectBytesFallBack) {
+  std::vector<uint8_t> object = testing::read_file(testing::test_data_path("tiny_model_v2.o"));
+  std::mt19937 random(1234);
+  int fallbacks = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    testing::VariantSpec corrupt = object_variant("cpu-corrupt", "tiny_model_v2.o", {"sse2", "sse3"});
+    // Half the flips hit the ELF and section headers, half anywhere.
+    size_t range = trial % 2 == 0 ? std::min<size_t>(object.size(), 64) : object.size();
+    size_t position = random() % range;
+    if (trial % 4 == 1) {
+      position = object.size() - 1 - random() % std::min<size_t>(object.size(), 1024);
+    }
+    corrupt.section[position] ^= static_cast<uint8_t>(1u << (random() % 8));
+    std::vector<uint8_t> archive =
+        build_archive({corrupt, object_variant("cpu-intact", "tiny_model_v2.o", {"sse2"})});
+    Result<std::unique_ptr<Model>> model =
+        Model::load_buffer(archive.data(), archive.size(), options_without_cache(1));
+    ASSERT_TRUE(model) << "trial " << trial << ": " << model.status().message();
+    fallbacks += (*model)->variant_name() == "cpu-intact" ? 1 : 0;
+  }
+  EXPECT_GT(fallbacks, 0);
 }
 
 TEST(Model, ForcedGarbageObjectFailsCleanly) {
