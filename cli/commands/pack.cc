@@ -36,6 +36,7 @@
 #define NPUJAR_PACK_HAS_CODEGEN 1
 #include "error.h"
 #include "prepack.h"
+#include "progress.h"
 #include "variants.h"
 #endif
 
@@ -167,6 +168,9 @@ void run_pack(const PackOptions& options) {
     writer.add_section(kWeightsSection, format::SectionKind::kWeights, std::move(weights), format::SectionOptions{});
 
 #if defined(NPUJAR_PACK_HAS_CODEGEN)
+    // Compiling the variants takes seconds each; show it as it happens.
+    codegen::TerminalProgress progress(stderr);
+    variant_options.progress = progress.callback();
     std::vector<codegen::CompiledVariant> variants =
         codegen::generate_variants(graph, layout, variant_options, writer, manifest);
 #endif

@@ -47,8 +47,9 @@ std::pair<std::string, std::string> split_binding(const std::string& binding) {
 
 // Orders `bindings` by the tensor names in `names`; bare paths fill the
 // remaining positions in order.
-std::vector<std::string> order_paths(const std::vector<std::string>& bindings,
-                                     const std::vector<std::string>& names, const char* role) {
+[[maybe_unused]] std::vector<std::string> order_paths(const std::vector<std::string>& bindings,
+                                                      const std::vector<std::string>& names,
+                                                      const char* role) {
   std::vector<std::string> paths(names.size());
   std::vector<std::string> bare;
   for (const std::string& binding : bindings) {

@@ -15,6 +15,9 @@
 #include "npujar/runtime/options.h"
 #include "npujar/runtime/selection.h"
 #endif
+#if defined(NPUJAR_RUNTIME_HAS_NPU_BACKEND)
+#include "npu_backend.h"
+#endif
 
 // Code generation's headers are visible only when the tool links it.
 #if __has_include("targets.h") && defined(NPUJAR_CLI_HAS_RUNTIME)
@@ -50,6 +53,9 @@ void print_host(const runtime::CpuInfo& cpu, const runtime::LevelZeroInfo& level
     std::printf("    %s '%s' vendor 0x%04x device 0x%04x\n", runtime::device_type_name(device.type),
                 device.name.c_str(), device.vendor_id, device.device_id);
   }
+#if defined(NPUJAR_RUNTIME_HAS_NPU_BACKEND)
+  std::printf("  %s\n", runtime::describe_npu().c_str());
+#endif
 }
 
 #ifdef NPUJAR_CLI_HAS_CODEGEN_TARGETS
@@ -128,6 +134,9 @@ void targets_command(const TargetsOptions& options) {
   input.jit_mode = *jit;
   input.device = *device;
   input.forced_variant = options.variant;
+#if defined(NPUJAR_RUNTIME_HAS_NPU_BACKEND)
+  input.device_backends.insert("npu");
+#endif
   for (const std::string& path : options.archives) {
     print_archive(path, input);
   }
