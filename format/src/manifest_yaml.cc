@@ -297,7 +297,7 @@ std::string emit_manifest(const Manifest& manifest) {
   YAML::Emitter out;
   out << YAML::BeginMap;
   out << YAML::Key << "format_version" << YAML::Value
-      << std::to_string(manifest.format_major) + "." + std::to_string(manifest.format_minor);
+      << YAML::DoubleQuoted << std::to_string(manifest.format_major) + "." + std::to_string(manifest.format_minor);
   out << YAML::Key << "producer" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "name" << YAML::Value << manifest.producer.name;
   out << YAML::Key << "version" << YAML::Value << manifest.producer.version;
