@@ -4,7 +4,10 @@ Engines: npujar (through the C API of libnpujar_runtime.so with ctypes),
 onnxruntime, libtorch (TorchScript through torch.jit.load). Each uses
 `--threads` intra-op threads and runs batch 1 fp32 inputs.
 
-Output: {"engine", "model", "load_ms", "latencies_ms": [...]}
+Output: {"engine", "model", "load_ms", "latencies_ms": [...], "cpu_ms": [...]}.
+cpu_ms is the CPU time of the whole process (all its threads) per run. With
+one thread it measures the work of a run even when other processes share
+the cores. With more threads it also counts threads that spin while waiting.
 """
 import argparse
 import ctypes
@@ -18,11 +21,14 @@ def time_runs(run_once, warmup, iterations):
     for _ in range(warmup):
         run_once()
     latencies = []
+    cpu_times = []
     for _ in range(iterations):
+        cpu_start = time.process_time()
         start = time.perf_counter()
         run_once()
         latencies.append((time.perf_counter() - start) * 1e3)
-    return latencies
+        cpu_times.append((time.process_time() - cpu_start) * 1e3)
+    return latencies, cpu_times
 
 
 def bench_libtorch(args, x):
@@ -103,9 +109,9 @@ def main():
     x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
     setup = {"npujar": bench_npujar, "onnxruntime": bench_onnxruntime, "libtorch": bench_libtorch}
     load_ms, run_once = setup[args.engine](args, x)
-    latencies = time_runs(run_once, args.warmup, args.iterations)
+    latencies, cpu_times = time_runs(run_once, args.warmup, args.iterations)
     print(json.dumps({"engine": args.engine, "model": args.model_file, "load_ms": load_ms,
-                      "latencies_ms": latencies}))
+                      "latencies_ms": latencies, "cpu_ms": cpu_times}))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ MODELS_DIR holds models.json from make_bench_models.py and, per model,
 NAME.npujar packed by `npujar pack`.
 """
 import argparse
+import ctypes
 import json
 import os
 import statistics
@@ -16,10 +17,37 @@ import sys
 ENGINES = ["npujar", "onnxruntime", "libtorch"]
 
 
-def run_worker(engine, model_file, shape, args):
+def openblas_core_override():
+    """Return an OPENBLAS_CORETYPE for CPUs that the system OpenBLAS does not know.
+
+    Debian 12's OpenBLAS 0.3.21 falls back to its SSE3 "Prescott" kernels on
+    CPUs released after it (an Intel Xeon of family 6, model 207, for one),
+    which made LibTorch's matmuls 4 to 7 times slower here. Name the
+    AVX-512 or AVX2 kernels instead when the host has those instructions.
+    """
+    try:
+        blas = ctypes.CDLL("libblas.so.3")
+        blas.openblas_get_corename.restype = ctypes.c_char_p
+        if blas.openblas_get_corename() != b"Prescott":
+            return None
+    except (OSError, AttributeError):
+        return None
+    with open("/proc/cpuinfo") as handle:
+        flags = next((line.split() for line in handle if line.startswith("flags")), [])
+    if "avx512f" in flags:
+        return "SkylakeX"
+    if "avx2" in flags:
+        return "Haswell"
+    return None
+
+
+def run_worker(engine, model_file, shape, args, openblas_core):
     env = dict(os.environ)
-    # LibTorch's best setting here: OpenMP threads sleep instead of spinning.
+    # LibTorch's best setting here: OpenMP threads sleep instead of spinning,
+    # and OpenBLAS uses the host's vector width.
     env["OMP_WAIT_POLICY"] = "PASSIVE"
+    if "OPENBLAS_CORETYPE" not in env and openblas_core is not None:
+        env["OPENBLAS_CORETYPE"] = openblas_core
     command = [sys.executable, os.path.join(os.path.dirname(__file__), "bench_worker.py"), engine,
                model_file, "--shape", ",".join(str(extent) for extent in shape),
                "--threads", str(args.threads), "--iterations", str(args.iterations),
@@ -38,6 +66,10 @@ def main():
     parser.add_argument("--runtime-library", default="build/runtime/libnpujar_runtime.so")
     args = parser.parse_args()
 
+    openblas_core = openblas_core_override()
+    if openblas_core is not None:
+        print(f"LibTorch runs with OPENBLAS_CORETYPE={openblas_core}", file=sys.stderr)
+
     with open(os.path.join(args.models_dir, "models.json")) as handle:
         specs = json.load(handle)
 
@@ -47,11 +79,13 @@ def main():
         files = {"npujar": os.path.join(args.models_dir, name + ".npujar"),
                  "onnxruntime": spec["onnx"], "libtorch": spec["pt"]}
         medians = {engine: [] for engine in ENGINES}
+        cpu_medians = {engine: [] for engine in ENGINES}
         loads = {engine: [] for engine in ENGINES}
         for round_index in range(args.rounds):
             for engine in ENGINES:
-                result = run_worker(engine, files[engine], spec["shape"], args)
+                result = run_worker(engine, files[engine], spec["shape"], args, openblas_core)
                 medians[engine].append(statistics.median(result["latencies_ms"]))
+                cpu_medians[engine].append(statistics.median(result["cpu_ms"]))
                 loads[engine].append(result["load_ms"])
             print(f"{name} round {round_index + 1}: " + ", ".join(
                 f"{engine} {medians[engine][-1]:.2f} ms" for engine in ENGINES), file=sys.stderr)
@@ -60,15 +94,25 @@ def main():
         ratio_torch = statistics.median(a / b for a, b in zip(medians["npujar"], medians["libtorch"]))
         rows.append((name, {engine: statistics.median(medians[engine]) for engine in ENGINES},
                      {engine: statistics.median(loads[engine]) for engine in ENGINES},
-                     ratio_ort, ratio_torch))
+                     ratio_ort, ratio_torch,
+                     {engine: statistics.median(cpu_medians[engine]) for engine in ENGINES}))
 
     print("| model | npujar ms | ONNX Runtime ms | LibTorch ms | npujar / ORT | npujar / LibTorch "
           "| npujar load ms | ORT session ms | LibTorch load ms |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for name, latency, load, ratio_ort, ratio_torch in rows:
+    for name, latency, load, ratio_ort, ratio_torch, _ in rows:
         print(f"| {name} | {latency['npujar']:.2f} | {latency['onnxruntime']:.2f} | "
               f"{latency['libtorch']:.2f} | {ratio_ort:.2f} | {ratio_torch:.2f} | "
               f"{load['npujar']:.1f} | {load['onnxruntime']:.1f} | {load['libtorch']:.1f} |")
+
+
+    # Process CPU time per run: with --threads 1 the least disturbed by
+    # other processes on the machine, so print it as a second table.
+    print()
+    print("| model | npujar CPU ms | ONNX Runtime CPU ms | LibTorch CPU ms |")
+    print("|---|---|---|---|")
+    for name, _, _, _, _, cpu in rows:
+        print(f"| {name} | {cpu['npujar']:.2f} | {cpu['onnxruntime']:.2f} | {cpu['libtorch']:.2f} |")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,107 @@
+"""Times ONNX Runtime on the single convolutions and GEMMs of the kernel
+benchmark (kernels/bench/kernels_bench.cc), so that npujar's kernels can be
+compared with ONNX Runtime layer by layer.
+
+Each shape becomes a one-node model: Conv + ReLU ("same" padding), a 3x3
+depthwise Conv + ReLU6, or MatMul with a constant right operand. Every model runs on one intra-op
+thread and is timed in process CPU time, which stays meaningful when other
+processes share the cores. Prints the median CPU time per run and GFLOP/s
+counted as direct-convolution (or GEMM) FLOPs, like the kernel benchmark.
+
+Usage: ort_conv_shapes.py [--runs 30]
+"""
+import argparse
+import os
+import statistics
+import tempfile
+import time
+
+import numpy as np
+import onnxruntime
+import torch
+
+# (C, H=W, O, kernel, stride), as in kernels_bench.cc's conv_shapes.
+CONV_SHAPES = [(64, 56, 64, 3, 1), (128, 28, 128, 3, 1), (256, 14, 256, 3, 1), (512, 7, 512, 3, 1),
+               (3, 224, 64, 7, 2), (256, 56, 64, 1, 1), (64, 56, 256, 1, 1)]
+# (C, H=W, stride) of 3x3 depthwise convolutions with ReLU6, as in
+# kernels_bench.cc's BM_Depthwise.
+DEPTHWISE_SHAPES = [(32, 112, 1), (144, 56, 2), (192, 28, 1), (576, 14, 1), (960, 7, 1)]
+# (M, N, K), as in kernels_bench.cc's gemm_shapes.
+GEMM_SHAPES = [(3136, 64, 576), (3136, 256, 64), (784, 128, 1152), (196, 256, 2304), (49, 512, 4608),
+               (128, 768, 768), (128, 3072, 768), (128, 768, 3072)]
+
+
+class MatMul(torch.nn.Module):
+    def __init__(self, k, n):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.randn(k, n))
+
+    def forward(self, a):
+        return a @ self.weight
+
+
+def cpu_ms_per_run(path, x, runs):
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    session = onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+    feed = {session.get_inputs()[0].name: x}
+    for _ in range(3):
+        session.run(None, feed)
+    times = []
+    for _ in range(runs):
+        start = time.process_time()
+        session.run(None, feed)
+        times.append((time.process_time() - start) * 1e3)
+    return statistics.median(times)
+
+
+def export(module, example, path):
+    with torch.no_grad():
+        torch.onnx.export(module.eval(), example, path, input_names=["x"], opset_version=14)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+
+    torch.manual_seed(0)
+    with tempfile.TemporaryDirectory() as scratch:
+        print("| conv C/H/O/k/s | ORT CPU ms | ORT GFLOP/s |")
+        print("|---|---|---|")
+        for c, h, o, k, s in CONV_SHAPES:
+            module = torch.nn.Sequential(torch.nn.Conv2d(c, o, k, s, k // 2), torch.nn.ReLU())
+            example = torch.randn(1, c, h, h)
+            path = os.path.join(scratch, "conv.onnx")
+            export(module, example, path)
+            ms = cpu_ms_per_run(path, example.numpy(), args.runs)
+            out = (h + 2 * (k // 2) - k) // s + 1
+            flops = 2.0 * o * out * out * c * k * k
+            print(f"| {c}/{h}/{o}/{k}/{s} | {ms:.2f} | {flops / ms / 1e6:.0f} |")
+
+        print()
+        print("| depthwise C/H/s | ORT CPU ms | ORT GB/s (input + output) |")
+        print("|---|---|---|")
+        for c, h, s in DEPTHWISE_SHAPES:
+            module = torch.nn.Sequential(torch.nn.Conv2d(c, c, 3, s, 1, groups=c), torch.nn.ReLU6())
+            example = torch.randn(1, c, h, h)
+            path = os.path.join(scratch, "depthwise.onnx")
+            export(module, example, path)
+            ms = cpu_ms_per_run(path, example.numpy(), args.runs)
+            out = (h + 2 - 3) // s + 1
+            print(f"| {c}/{h}/{s} | {ms:.3f} | {4.0 * c * (h * h + out * out) / ms / 1e6:.1f} |")
+
+        print()
+        print("| GEMM M/N/K | ORT CPU ms | ORT GFLOP/s |")
+        print("|---|---|---|")
+        for m, n, k in GEMM_SHAPES:
+            example = torch.randn(m, k)
+            path = os.path.join(scratch, "gemm.onnx")
+            export(MatMul(k, n), example, path)
+            ms = cpu_ms_per_run(path, example.numpy(), args.runs)
+            print(f"| {m}/{n}/{k} | {ms:.2f} | {2.0 * m * n * k / ms / 1e6:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
