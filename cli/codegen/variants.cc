@@ -209,7 +209,16 @@ std::vector<CompiledVariant> generate_variants(const ir::Graph& graph,
     variants.erase(std::remove_if(variants.begin(), variants.end(),
                                   [&](const format::Variant& v) { return v.name == target.variant_name; }),
                    variants.end());
-    variants.push_back(manifest_variant(target));
+    format::Variant entry = manifest_variant(target);
+    // The arena this variant's code was planned for; the runtime rejects a
+    // manifest whose arena is smaller.
+    entry.properties["arena_base_bytes"] = std::to_string(plan.arena_base_bytes);
+    std::string per_symbol;
+    for (const auto& [symbol, bytes] : plan.arena_per_symbol_bytes) {
+      per_symbol += (per_symbol.empty() ? "" : ",") + symbol + "=" + std::to_string(bytes);
+    }
+    entry.properties["arena_per_symbol_bytes"] = per_symbol;
+    variants.push_back(entry);
   }
   return compiled;
 }

@@ -1,10 +1,12 @@
 // `npujar verify FILE`: validates an archive's structure, every section's
-// checksum and the model content hash. Exits 0 when all hold, otherwise 1
+// checksum, the model content hash, and that the manifest's inputs, outputs
+// and arena agree with the graph section and the variants. Exits 0 when all hold, otherwise 1
 // with the first problem found and its error code.
 #include <cstdio>
 
 #include "commands.h"
 #include "npujar/format/reader.h"
+#include "npujar/runtime/archive_check.h"
 
 namespace npujar::cli {
 namespace {
@@ -17,6 +19,16 @@ void run_verify(const VerifyOptions& options) {
   try {
     format::ArchiveReader reader = format::ArchiveReader::open_file(options.path);
     reader.verify();
+    runtime::Status consistent = runtime::check_manifest_against_graph(reader);
+    for (const format::Variant& variant : reader.manifest().variants) {
+      if (consistent) {
+        consistent = runtime::check_variant_arena(reader.manifest(), variant);
+      }
+    }
+    if (!consistent) {
+      throw CommandError{"verify: " + options.path + ": " + consistent.message() +
+                         " [malformed_manifest]"};
+    }
 
     uint64_t raw_bytes = 0;
     for (const format::SectionInfo& section : reader.sections()) {

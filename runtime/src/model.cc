@@ -8,6 +8,7 @@
 #include <map>
 
 #include "npujar/format/error.h"
+#include "npujar/runtime/archive_check.h"
 #include "npujar/runtime/log.h"
 #ifdef NPUJAR_RUNTIME_HAS_NPU_BACKEND
 #include "npu_backend.h"
@@ -125,6 +126,18 @@ Result<std::unique_ptr<Model>> Model::finish_load(std::unique_ptr<Model> model,
   for (Status status : {model->describe_tensors(), model->prepare_weights()}) {
     if (!status) {
       return status;
+    }
+  }
+  // Output buffers, the arena and the weights that compiled code reads are
+  // sized from the manifest, so it must agree with the graph and variants.
+  Status consistent = check_manifest_against_graph(model->archive_);
+  if (!consistent) {
+    return consistent.with_context("model '" + model->name_ + "'");
+  }
+  for (const format::Variant& variant : model->archive_.manifest().variants) {
+    Status arena = check_variant_arena(model->archive_.manifest(), variant);
+    if (!arena) {
+      return arena.with_context("model '" + model->name_ + "'");
     }
   }
   model->pool_ = std::make_unique<ThreadPool>(resolved->num_threads);

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <random>
 #include <thread>
 
@@ -364,6 +365,108 @@ TEST(Model, SymbolNotInInputsIsRejectedAtLoad) {
   ASSERT_FALSE(model);
   EXPECT_EQ(model.status().code(), NPUJAR_ERROR_INVALID_ARCHIVE);
   EXPECT_NE(model.status().message().find("'M'"), std::string::npos);
+}
+
+// Loads `manifest` with the graph section of the unmodified tiny manifest and
+// returns the load error, or OK.
+Status load_status_against_tiny_graph(const format::Manifest& manifest,
+                                      std::vector<uint8_t> weights = {},
+                                      std::map<std::string, std::string> properties = {}) {
+  if (weights.empty()) {
+    std::vector<float> values = testing::tiny_weights();
+    weights.resize(values.size() * sizeof(float));
+    std::memcpy(weights.data(), values.data(), weights.size());
+  }
+  testing::VariantSpec variant = object_variant("cpu", "tiny_model_v2.o", {});
+  variant.properties = std::move(properties);
+  std::vector<uint8_t> archive =
+      build_archive({variant}, manifest, testing::tiny_graph_section(testing::tiny_manifest()),
+                    weights);
+  Result<std::unique_ptr<Model>> model =
+      Model::load_buffer(archive.data(), archive.size(), options_without_cache());
+  return model ? Status::ok() : model.status();
+}
+
+TEST(Model, OutputShapeDifferingFromGraphIsRejected) {
+  format::Manifest manifest = testing::tiny_manifest();
+  manifest.outputs[0].shape[1] = format::Dimension::fixed(1);
+  Status status = load_status_against_tiny_graph(manifest);
+  EXPECT_EQ(status.code(), NPUJAR_ERROR_INVALID_ARCHIVE);
+  EXPECT_NE(status.message().find("manifest outputs[0] 'y': shape is [N,1] but the graph's is "
+                                  "[N,4]"),
+            std::string::npos)
+      << status.message();
+}
+
+TEST(Model, OutputDtypeDifferingFromGraphIsRejected) {
+  format::Manifest manifest = testing::tiny_manifest();
+  manifest.outputs[0].dtype = "i8";
+  Status status = load_status_against_tiny_graph(manifest);
+  EXPECT_EQ(status.code(), NPUJAR_ERROR_INVALID_ARCHIVE);
+  EXPECT_NE(status.message().find("dtype is i8 but the graph's is f32"), std::string::npos)
+      << status.message();
+}
+
+TEST(Model, InputNameDifferingFromGraphIsRejected) {
+  format::Manifest manifest = testing::tiny_manifest();
+  manifest.inputs[0].name = "z";
+  Status status = load_status_against_tiny_graph(manifest);
+  EXPECT_EQ(status.code(), NPUJAR_ERROR_INVALID_ARCHIVE);
+  EXPECT_NE(status.message().find("name is 'z' but the graph's is 'x'"), std::string::npos)
+      << status.message();
+}
+
+TEST(Model, ExtraOutputIsRejected) {
+  format::Manifest manifest = testing::tiny_manifest();
+  manifest.outputs.push_back(manifest.outputs[0]);
+  manifest.outputs[1].name = "y2";
+  Status status = load_status_against_tiny_graph(manifest);
+  EXPECT_EQ(status.code(), NPUJAR_ERROR_INVALID_ARCHIVE);
+  EXPECT_NE(status.message().find("lists 2 but the graph has 1"), std::string::npos)
+      << status.message();
+}
+
+TEST(Model, ShortWeightsSectionIsRejected) {
+  // The graph's constant covers 32 bytes; the section has 16.
+  Status status =
+      load_status_against_tiny_graph(testing::tiny_manifest(), std::vector<uint8_t>(16, 0));
+  EXPECT_EQ(status.code(), NPUJAR_ERROR_INVALID_ARCHIVE);
+  EXPECT_NE(status.message().find("exceeds the weights section of 16 bytes"), std::string::npos)
+      << status.message();
+}
+
+TEST(Model, ArenaBelowVariantNeedIsRejected) {
+  format::Manifest manifest = testing::tiny_manifest();
+  manifest.arena.per_symbol_bytes["N"] = 0;
+  Status status = load_status_against_tiny_graph(
+      manifest, {}, {{"arena_base_bytes", "0"}, {"arena_per_symbol_bytes", "N=16"}});
+  EXPECT_EQ(status.code(), NPUJAR_ERROR_INVALID_ARCHIVE);
+  EXPECT_NE(status.message().find("manifest arena.per_symbol_bytes.N is 0 but the compiled code "
+                                  "needs 16"),
+            std::string::npos)
+      << status.message();
+
+  manifest = testing::tiny_manifest();
+  status = load_status_against_tiny_graph(
+      manifest, {}, {{"arena_base_bytes", "64"}, {"arena_per_symbol_bytes", "N=16"}});
+  EXPECT_EQ(status.code(), NPUJAR_ERROR_INVALID_ARCHIVE);
+  EXPECT_NE(status.message().find("manifest arena.base_bytes is 0 but the compiled code needs 64"),
+            std::string::npos)
+      << status.message();
+}
+
+TEST(Model, MalformedArenaPropertyIsRejected) {
+  Status status = load_status_against_tiny_graph(testing::tiny_manifest(), {},
+                                                 {{"arena_per_symbol_bytes", "N:16"}});
+  EXPECT_EQ(status.code(), NPUJAR_ERROR_INVALID_ARCHIVE);
+  EXPECT_NE(status.message().find("is not a list of SYMBOL=BYTES"), std::string::npos)
+      << status.message();
+}
+
+TEST(Model, ArenaMatchingVariantNeedLoads) {
+  Status status = load_status_against_tiny_graph(
+      testing::tiny_manifest(), {}, {{"arena_base_bytes", "0"}, {"arena_per_symbol_bytes", "N=16"}});
+  EXPECT_TRUE(status) << status.message();
 }
 
 TEST(Model, ConcurrentRunsEqualSequentialRuns) {

@@ -7,6 +7,10 @@
 #include <iterator>
 #include <stdexcept>
 
+#include "npujar/ir/error.h"
+#include "npujar/ir/graph.h"
+#include "npujar/ir/serialize.h"
+
 namespace npujar::runtime::testing {
 
 std::string test_data_path(const std::string& name) {
@@ -68,19 +72,71 @@ std::vector<double> tiny_reference(const std::vector<float>& x) {
   return y;
 }
 
+std::vector<uint8_t> tiny_graph_section(const format::Manifest& manifest) {
+  ir::Graph graph;
+  graph.name = manifest.model.name;
+  auto shape_of = [](const format::TensorSpec& spec) {
+    ir::Shape shape;
+    for (const format::Dimension& dim : spec.shape) {
+      shape.push_back(ir::Dim{dim.coefficient, dim.symbol});
+    }
+    return shape;
+  };
+  auto dtype_of = [](const format::TensorSpec& spec) {
+    return ir::parse_dtype(spec.dtype).value_or(ir::DType::kF32);
+  };
+  for (const format::TensorSpec& spec : manifest.inputs) {
+    graph.inputs.push_back(
+        graph.add_value({spec.name, dtype_of(spec), shape_of(spec), ir::ValueKind::kInput, {}}));
+  }
+  // One f32[2,4] constant holding w then b, so that its bytes are exactly
+  // tiny_weights() at offset 0, where the tiny model's code reads them.
+  std::vector<float> weights = tiny_weights();
+  std::vector<uint8_t> data(weights.size() * sizeof(float));
+  std::memcpy(data.data(), weights.data(), data.size());
+  graph.add_value({"wb", ir::DType::kF32, {ir::Dim::fixed(2), ir::Dim::fixed(4)},
+                   ir::ValueKind::kConstant, data});
+  // Each output is tanh of the first input: the graph only has to declare
+  // the manifest's tensors, since the runtime runs the variants' code.
+  for (const format::TensorSpec& spec : manifest.outputs) {
+    int output = graph.add_value(
+        {spec.name, dtype_of(spec), shape_of(spec), ir::ValueKind::kIntermediate, {}});
+    ir::Node node;
+    node.op = "tanh";
+    node.inputs = {graph.inputs.empty() ? 0 : graph.inputs[0]};
+    node.outputs = {output};
+    graph.nodes.push_back(node);
+    graph.outputs.push_back(output);
+  }
+  try {
+    return ir::serialize_graph(graph, nullptr);
+  } catch (const ir::IrError&) {
+    // The manifest is invalid on purpose (an output symbol no input binds,
+    // say), so no valid graph declares it. The runtime rejects the manifest
+    // before it decodes the graph section.
+    return {0, 1, 2, 3};
+  }
+}
+
 std::vector<uint8_t> build_archive(const std::vector<VariantSpec>& variants) {
   return build_archive(variants, tiny_manifest());
 }
 
 std::vector<uint8_t> build_archive(const std::vector<VariantSpec>& variants,
                                    format::Manifest manifest) {
-  format::ArchiveWriter writer;
-  // The runtime never reads the graph section; it only has to exist.
-  writer.add_section("graph", format::SectionKind::kGraph, {0, 1, 2, 3});
   std::vector<float> weights = tiny_weights();
   std::vector<uint8_t> weight_bytes(weights.size() * sizeof(float));
   std::memcpy(weight_bytes.data(), weights.data(), weight_bytes.size());
-  writer.add_section("weights", format::SectionKind::kWeights, weight_bytes);
+  std::vector<uint8_t> graph = tiny_graph_section(manifest);
+  return build_archive(variants, std::move(manifest), graph, weight_bytes);
+}
+
+std::vector<uint8_t> build_archive(const std::vector<VariantSpec>& variants,
+                                   format::Manifest manifest, const std::vector<uint8_t>& graph,
+                                   const std::vector<uint8_t>& weights) {
+  format::ArchiveWriter writer;
+  writer.add_section("graph", format::SectionKind::kGraph, graph);
+  writer.add_section("weights", format::SectionKind::kWeights, weights);
 
   for (const VariantSpec& spec : variants) {
     std::string section = "variant/" + spec.name;
@@ -94,6 +150,7 @@ std::vector<uint8_t> build_archive(const std::vector<VariantSpec>& variants,
     variant.sections = {section};
     variant.compiler = "clang 15";
     variant.abi_version = spec.abi_version;
+    variant.properties = spec.properties;
     manifest.variants.push_back(variant);
   }
   writer.set_manifest(manifest);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@ struct VariantSpec {
   std::vector<uint8_t> section;
   format::SectionKind section_kind = format::SectionKind::kObject;
   int64_t abi_version = 1;
+  std::map<std::string, std::string> properties;
 };
 
 VariantSpec object_variant(const std::string& name, const std::string& object_file,
@@ -40,11 +42,20 @@ std::vector<float> tiny_weights();
 // y = tanh(x * w + b) per row, computed in double.
 std::vector<double> tiny_reference(const std::vector<float>& x);
 
+// Encodes a graph section that declares `manifest`'s inputs and outputs and
+// one f32[2,4] constant whose bytes are tiny_weights().
+std::vector<uint8_t> tiny_graph_section(const format::Manifest& manifest);
+
 // Writes an archive with the tiny model's graph and weights sections and
 // the given variants; `manifest` defaults to tiny_manifest().
 std::vector<uint8_t> build_archive(const std::vector<VariantSpec>& variants);
 std::vector<uint8_t> build_archive(const std::vector<VariantSpec>& variants,
                                    format::Manifest manifest);
+// Writes an archive with the given graph and weights section bytes, which
+// need not match `manifest`.
+std::vector<uint8_t> build_archive(const std::vector<VariantSpec>& variants,
+                                   format::Manifest manifest, const std::vector<uint8_t>& graph,
+                                   const std::vector<uint8_t>& weights);
 
 // A fresh empty directory under the system temp dir.
 std::string make_temp_dir(const std::string& prefix);
