@@ -195,6 +195,30 @@ void BM_Depthwise(benchmark::State& state) {
   for (float* buffer : {x, w, packed, y}) std::free(buffer);
 }
 
+// Args: channels, H (=W), stride. Serial 3x3 max pooling with padding 1, as
+// after resnet18's stem (64, 112, 2). Reports GB/s of input plus output.
+void BM_MaxPool2d(benchmark::State& state) {
+  npk_pool2d_params p{};
+  p.batch = 1;
+  p.channels = state.range(0);
+  p.in_h = p.in_w = state.range(1);
+  p.kernel_h = p.kernel_w = 3;
+  p.stride_h = p.stride_w = state.range(2);
+  p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
+  p.dilation_h = p.dilation_w = 1;
+  p.out_h = p.out_w = (p.in_h + 2 - 3) / p.stride_h + 1;
+  float* x = aligned_floats(p.channels * p.in_h * p.in_w, 0.5f);
+  float* y = aligned_floats(p.channels * p.out_h * p.out_w, 0.0f);
+  for (auto _ : state) {
+    npk_max_pool2d(nullptr, &p, x, y);
+    benchmark::ClobberMemory();
+  }
+  const double bytes = 4.0 * p.channels * (p.in_h * p.in_w + p.out_h * p.out_w);
+  state.counters["GB"] = benchmark::Counter(bytes / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+  std::free(x);
+  std::free(y);
+}
+
 template <int threads>
 void gemm_shapes(benchmark::internal::Benchmark* b) {
   {
@@ -239,6 +263,7 @@ BENCHMARK(BM_Depthwise)
     ->Args({576, 14, 1})
     ->Args({960, 7, 1})
     ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_MaxPool2d)->Args({64, 112, 2})->Args({64, 56, 1})->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -23,6 +23,104 @@ void for_each_plane(const npujar_model_args* ctx, int64_t planes, const PlaneFn&
 // Maximum that propagates NaN like PyTorch's max pooling.
 inline float nan_max(float max, float value) { return (value > max || value != value) ? value : max; }
 
+// Output columns [begin, end) of max pooling whose window lies inside the
+// input row, and the prefix [begin, vector_end) that max_pool_row computes
+// kLanes columns at a time. Vector loads for stride 2 read one float past
+// the last tap, so vector_end also keeps that float inside the row.
+struct MaxPoolColumns {
+  int64_t begin, end, vector_end;
+};
+
+MaxPoolColumns max_pool_columns(const npk_pool2d_params& p) {
+  const int64_t out_w = p.out_w;
+  const int64_t span = (p.kernel_w - 1) * p.dilation_w;
+  MaxPoolColumns c;
+  c.begin = min64(ceil_div(p.pad_left, p.stride_w), out_w);
+  const int64_t last_start = p.in_w - 1 - span + p.pad_left;
+  c.end = last_start < 0 ? 0 : min64(last_start / p.stride_w + 1, out_w);
+  c.end = max64(c.end, c.begin);
+  c.vector_end = c.begin;
+  if (p.stride_w == 1 || p.stride_w == 2) {
+    const int64_t last_read = last_start - (p.stride_w - 1);
+    int64_t end = last_read < 0 ? 0 : min64(last_read / p.stride_w + 1, c.end);
+    end = max64(end, c.begin);
+    c.vector_end = c.begin + (end - c.begin) / kLanes * kLanes;
+  }
+  return c;
+}
+
+// Lanes 0, 2, 4, ... of the 2 * kLanes floats at p.
+inline vf load_even(const float* p) {
+  const vf low = load(p);
+  const vf high = load(p + kLanes);
+#if NPK_VECTOR_BYTES == 16
+  return __builtin_shufflevector(low, high, 0, 2, 4, 6);
+#elif NPK_VECTOR_BYTES == 32
+  return __builtin_shufflevector(low, high, 0, 2, 4, 6, 8, 10, 12, 14);
+#else
+  return __builtin_shufflevector(low, high, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28,
+                                 30);
+#endif
+}
+
+// Lane-wise nan_max: the same comparison in the same tap order as the scalar
+// path, so both give bit-identical results, signed zeros and NaNs included.
+inline vf vnan_max(vf max, vf value) { return select((value > max) | (value != value), value, max); }
+
+// Maximum of output column ow with a bounds check on every tap, for the
+// columns whose window crosses the left or right edge of the input.
+float max_pool_border(const npk_pool2d_params& p, const float* in, int64_t oh, int64_t ow) {
+  float max = -__builtin_inff();
+  for (int64_t kh = 0; kh < p.kernel_h; ++kh) {
+    const int64_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
+    if (ih < 0 || ih >= p.in_h) continue;
+    for (int64_t kw = 0; kw < p.kernel_w; ++kw) {
+      const int64_t iw = ow * p.stride_w - p.pad_left + kw * p.dilation_w;
+      if (iw < 0 || iw >= p.in_w) continue;
+      max = nan_max(max, in[ih * p.in_w + iw]);
+    }
+  }
+  return max;
+}
+
+// Computes output row oh of one plane: border columns with bounds checks,
+// interior columns without them, kLanes at a time for strides 1 and 2.
+void max_pool_row(const npk_pool2d_params& p, const MaxPoolColumns& c, const float* in, int64_t oh,
+                  float* out) {
+  for (int64_t ow = 0; ow < c.begin; ++ow) out[ow] = max_pool_border(p, in, oh, ow);
+
+  const int64_t sw = p.stride_w;
+  const int64_t dw = p.dilation_w;
+  const int64_t ih0 = oh * p.stride_h - p.pad_top;
+  for (int64_t ow = c.begin; ow < c.vector_end; ow += kLanes) {
+    vf max = splat(-__builtin_inff());
+    for (int64_t kh = 0; kh < p.kernel_h; ++kh) {
+      const int64_t ih = ih0 + kh * p.dilation_h;
+      if (ih < 0 || ih >= p.in_h) continue;
+      const float* row = in + ih * p.in_w + ow * sw - p.pad_left;
+      if (sw == 1) {
+        for (int64_t kw = 0; kw < p.kernel_w; ++kw) max = vnan_max(max, load(row + kw * dw));
+      } else {
+        for (int64_t kw = 0; kw < p.kernel_w; ++kw) max = vnan_max(max, load_even(row + kw * dw));
+      }
+    }
+    store(out + ow, max);
+  }
+
+  for (int64_t ow = c.vector_end; ow < c.end; ++ow) {
+    float max = -__builtin_inff();
+    for (int64_t kh = 0; kh < p.kernel_h; ++kh) {
+      const int64_t ih = ih0 + kh * p.dilation_h;
+      if (ih < 0 || ih >= p.in_h) continue;
+      const float* row = in + ih * p.in_w + ow * sw - p.pad_left;
+      for (int64_t kw = 0; kw < p.kernel_w; ++kw) max = nan_max(max, row[kw * dw]);
+    }
+    out[ow] = max;
+  }
+
+  for (int64_t ow = c.end; ow < p.out_w; ++ow) out[ow] = max_pool_border(p, in, oh, ow);
+}
+
 // Source coordinate ratio of PyTorch's area_pixel_compute_scale.
 float source_ratio(int64_t in, int64_t out, bool align_corners, float scale) {
   if (align_corners) {
@@ -66,23 +164,12 @@ extern "C" {
 void npk_max_pool2d(const npujar_model_args* ctx, const npk_pool2d_params* params,
                     const float* x, float* y) {
   const npk_pool2d_params& p = *params;
+  const npk::MaxPoolColumns columns = npk::max_pool_columns(p);
   npk::for_each_plane(ctx, p.batch * p.channels, [&](int64_t plane) {
     const float* in = x + plane * p.in_h * p.in_w;
     float* out = y + plane * p.out_h * p.out_w;
     for (int64_t oh = 0; oh < p.out_h; ++oh) {
-      for (int64_t ow = 0; ow < p.out_w; ++ow) {
-        float max = -__builtin_inff();
-        for (int64_t kh = 0; kh < p.kernel_h; ++kh) {
-          const int64_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
-          if (ih < 0 || ih >= p.in_h) continue;
-          for (int64_t kw = 0; kw < p.kernel_w; ++kw) {
-            const int64_t iw = ow * p.stride_w - p.pad_left + kw * p.dilation_w;
-            if (iw < 0 || iw >= p.in_w) continue;
-            max = npk::nan_max(max, in[ih * p.in_w + iw]);
-          }
-        }
-        out[oh * p.out_w + ow] = max;
-      }
+      npk::max_pool_row(p, columns, in, oh, out + oh * p.out_w);
     }
   });
 }

@@ -87,6 +87,58 @@ TEST(MaxPool2d, MatchesReference) {
   }
 }
 
+// Max pooling in float64 where a NaN tap makes the window's result NaN, as
+// in PyTorch (std::fmax would drop it).
+std::vector<double> reference_max_pool(const PoolCase& c, const npk_pool2d_params& p,
+                                       const std::vector<float>& x, int64_t planes) {
+  std::vector<double> expected(planes * p.out_h * p.out_w);
+  for (int64_t plane = 0; plane < planes; ++plane) {
+    for (int64_t oh = 0; oh < p.out_h; ++oh) {
+      for (int64_t ow = 0; ow < p.out_w; ++ow) {
+        double max = -INFINITY;
+        for (int64_t i = 0; i < c.kh; ++i) {
+          for (int64_t j = 0; j < c.kw; ++j) {
+            const int64_t ih = oh * c.sh - c.pt + i * c.dh, iw = ow * c.sw - c.pl + j * c.dw;
+            if (ih < 0 || ih >= c.h || iw < 0 || iw >= c.w) continue;
+            const double value = x[(plane * c.h + ih) * c.w + iw];
+            if (std::isnan(value) || value > max) max = value;
+          }
+        }
+        expected[(plane * p.out_h + oh) * p.out_w + ow] = max;
+      }
+    }
+  }
+  return expected;
+}
+
+// Large planes take the vectorized interior path for strides 1 and 2, with
+// border columns and leftover interior columns on both sides of it.
+TEST(MaxPool2d, LargePlanesPropagateNaN) {
+  const PoolCase cases[] = {
+      {112, 112, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, false, true, 0},
+      {112, 112, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, true, true, 0},
+      {112, 112, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, false, true, 0},
+      {112, 112, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true, true, 0},
+      {113, 113, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, true, true, 0},
+      {57, 61, 3, 2, 2, 2, 0, 1, 0, 1, 2, 2, true, true, 0},
+      {57, 61, 2, 3, 1, 1, 1, 0, 1, 0, 1, 2, false, true, 0},
+      {40, 70, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, true, true, 0},
+  };
+  const int64_t channels = 64;
+  for (const auto& c : cases) {
+    const npk_pool2d_params p = make_params(c, 1, channels);
+    SCOPED_TRACE(::testing::Message() << c.h << "x" << c.w << " kernel " << c.kh << "x" << c.kw
+                                      << " stride " << c.sh << "x" << c.sw << " ceil=" << c.ceil_mode
+                                      << " out " << p.out_h << "x" << p.out_w);
+    auto x = random_floats(channels * c.h * c.w, 73);
+    for (size_t i = 0; i < x.size(); i += 97) x[i] = NAN;
+    std::vector<float> y(channels * p.out_h * p.out_w);
+    npujar_model_args args = npk_test::threaded_args(2);
+    npk_max_pool2d(&args, &p, x.data(), y.data());
+    EXPECT_TRUE(all_close(y, reference_max_pool(c, p, x, channels), 0, 0));
+  }
+}
+
 TEST(AvgPool2d, MatchesReference) {
   for (const auto& base : kPoolCases) {
     for (bool include_pad : {false, true}) {
