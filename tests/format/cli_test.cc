@@ -1,13 +1,17 @@
 // Runs the npujar binary's inspect and verify commands on archives written
-// here and on corrupted copies, and checks exit statuses and messages.
+// here and on corrupted copies, and checks exit statuses and messages. Also
+// checks pack's and run's argument and path errors.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include "archive_fixture.h"
+#include "npujar/ir/graph.h"
+#include "npujar/ir/serialize.h"
 
 namespace npujar::format {
 namespace {
@@ -52,11 +56,102 @@ class CliTest : public ::testing::Test {
   std::filesystem::path dir_;
 };
 
+// An archive whose graph section decodes: y = tanh(x) with x and y f32[N,4],
+// plus an f32[2,4] constant (32 bytes) and one cpu variant that records an
+// arena of 16 bytes per N. `edit` changes the manifest after the graph and
+// weights are encoded; `weights_size` cuts the weights section.
+std::vector<uint8_t> decodable_archive(const std::function<void(Manifest&)>& edit = {},
+                                       size_t weights_size = 32) {
+  ir::Graph graph;
+  graph.name = "tiny";
+  ir::Shape shape = {ir::Dim::symbolic("N"), ir::Dim::fixed(4)};
+  graph.inputs.push_back(graph.add_value({"x", ir::DType::kF32, shape, ir::ValueKind::kInput, {}}));
+  graph.add_value({"c", ir::DType::kF32, {ir::Dim::fixed(2), ir::Dim::fixed(4)},
+                   ir::ValueKind::kConstant, std::vector<uint8_t>(32, 0)});
+  int y = graph.add_value({"y", ir::DType::kF32, shape, ir::ValueKind::kIntermediate, {}});
+  ir::Node node;
+  node.op = "tanh";
+  node.inputs = {graph.inputs[0]};
+  node.outputs = {y};
+  graph.nodes.push_back(node);
+  graph.outputs.push_back(y);
+
+  std::vector<uint8_t> weights = ir::serialize_weights(graph);
+  weights.resize(weights_size);
+  Manifest manifest;
+  manifest.producer = {"npujar-format-tests", "0"};
+  manifest.model.name = "tiny";
+  manifest.inputs = {{"x", "f32", {Dimension::symbolic("N"), Dimension::fixed(4)}}};
+  manifest.outputs = {{"y", "f32", {Dimension::symbolic("N"), Dimension::fixed(4)}}};
+  manifest.symbols = {"N"};
+  manifest.graph_section = "graph";
+  manifest.weights_section = "weights";
+  manifest.arena.per_symbol_bytes = {{"N", 16}};
+  Variant variant;
+  variant.name = "cpu";
+  variant.kind = "cpu";
+  variant.format = "object";
+  variant.arch = "x86_64";
+  variant.sections = {"code/cpu"};
+  variant.abi_version = 1;
+  variant.properties = {{"arena_base_bytes", "0"}, {"arena_per_symbol_bytes", "N=16"}};
+  manifest.variants = {variant};
+  if (edit) edit(manifest);
+
+  ArchiveWriter writer;
+  writer.add_section("graph", SectionKind::kGraph, ir::serialize_graph(graph, nullptr));
+  writer.add_section("weights", SectionKind::kWeights, weights);
+  writer.add_section("code/cpu", SectionKind::kObject, bytes_of("object-bytes"));
+  writer.set_manifest(manifest);
+  return writer.write_to_buffer();
+}
+
 TEST_F(CliTest, VerifyAcceptsValidArchive) {
-  std::string path = write("good.npujar", full_archive());
+  std::string path = write("good.npujar", decodable_archive());
   CommandResult result = run_npujar("verify " + path);
   EXPECT_EQ(result.exit_code, 0) << result.output;
-  EXPECT_NE(result.output.find(": ok (format 1.0, 5 sections"), std::string::npos)
+  EXPECT_NE(result.output.find(": ok (format 1.0, 4 sections"), std::string::npos)
+      << result.output;
+}
+
+TEST_F(CliTest, VerifyRejectsUndecodableGraph) {
+  // full_archive()'s graph section is a byte pattern, not an encoded graph.
+  std::string path = write("pattern-graph.npujar", full_archive());
+  CommandResult result = run_npujar("verify " + path);
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("graph section"), std::string::npos) << result.output;
+}
+
+TEST_F(CliTest, VerifyRejectsManifestThatDiffersFromGraph) {
+  struct Case {
+    const char* name;
+    std::function<void(Manifest&)> edit;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"output shape", [](Manifest& m) { m.outputs[0].shape[1] = Dimension::fixed(1); },
+       "manifest outputs[0] 'y': shape is [N,1] but the graph's is [N,4]"},
+      {"output dtype", [](Manifest& m) { m.outputs[0].dtype = "i8"; },
+       "manifest outputs[0] 'y': dtype is i8 but the graph's is f32"},
+      {"input shape", [](Manifest& m) { m.inputs[0].shape[1] = Dimension::fixed(400); },
+       "manifest inputs[0] 'x': shape is [N,400] but the graph's is [N,4]"},
+      {"arena", [](Manifest& m) { m.arena.per_symbol_bytes["N"] = 0; },
+       "manifest arena.per_symbol_bytes.N is 0 but the compiled code needs 16"},
+  };
+  for (const Case& c : cases) {
+    std::string path = write("crafted.npujar", decodable_archive(c.edit));
+    CommandResult result = run_npujar("verify " + path);
+    EXPECT_EQ(result.exit_code, 1) << c.name << ": " << result.output;
+    EXPECT_NE(result.output.find(c.message), std::string::npos) << c.name << ": " << result.output;
+    EXPECT_NE(result.output.find("[malformed_manifest]"), std::string::npos) << c.name;
+  }
+}
+
+TEST_F(CliTest, VerifyRejectsShortWeightsSection) {
+  std::string path = write("short-weights.npujar", decodable_archive({}, 16));
+  CommandResult result = run_npujar("verify " + path);
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("exceeds the weights section of 16 bytes"), std::string::npos)
       << result.output;
 }
 
