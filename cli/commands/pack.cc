@@ -15,6 +15,7 @@
 // built in.
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -118,9 +119,21 @@ codegen::CodegenOptions codegen_options(const PackOptions& options) {
 }
 #endif
 
+// Rejects an output path that names the model file itself, which writing
+// the archive would destroy.
+void check_output_path(const PackOptions& options) {
+  std::error_code error;
+  if (std::filesystem::exists(options.output_path, error) &&
+      std::filesystem::equivalent(options.model_path, options.output_path, error)) {
+    throw CommandError{"pack: output " + options.output_path + " is the same file as the model " +
+                       options.model_path + "; pass another -o path; nothing was written"};
+  }
+}
+
 void run_pack(const PackOptions& options) {
   auto started = std::chrono::steady_clock::now();
   const char* nothing_written = "; nothing was written";
+  check_output_path(options);
   try {
     importer::ImportOptions import_options;
     import_options.model_name = options.name;

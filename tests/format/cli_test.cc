@@ -256,5 +256,21 @@ TEST_F(CliTest, MissingArgumentIsUsageError) {
   EXPECT_NE(result.output.find("FILE is required"), std::string::npos) << result.output;
 }
 
+TEST_F(CliTest, PackRejectsOutputThatIsTheModel) {
+  std::vector<uint8_t> model = {'P', 'K', 3, 4, 1, 2, 3};
+  std::string path = write("model.pt", model);
+  CommandResult result = run_npujar("pack " + path + " -o " + path + " --input x:f32[2,4]");
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("is the same file as the model"), std::string::npos)
+      << result.output;
+  EXPECT_EQ(std::filesystem::file_size(path), model.size());
+
+  // Another spelling of the same path is the same file too.
+  std::string other_spelling = (dir_ / "." / "model.pt").string();
+  result = run_npujar("pack " + path + " -o " + other_spelling + " --input x:f32[2,4]");
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_EQ(std::filesystem::file_size(path), model.size());
+}
+
 }  // namespace
 }  // namespace npujar::format
