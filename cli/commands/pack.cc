@@ -119,10 +119,18 @@ codegen::CodegenOptions codegen_options(const PackOptions& options) {
 }
 #endif
 
-// Rejects an output path that names the model file itself, which writing
-// the archive would destroy.
-void check_output_path(const PackOptions& options) {
+// Rejects a model path that is a directory, and an output path that is a
+// directory or names the model file itself, which writing would destroy.
+void check_paths(const PackOptions& options) {
   std::error_code error;
+  if (std::filesystem::is_directory(options.model_path, error)) {
+    throw CommandError{"pack: " + options.model_path +
+                       " is a directory; pass the TorchScript .pt file"};
+  }
+  if (std::filesystem::is_directory(options.output_path, error)) {
+    throw CommandError{"pack: output " + options.output_path +
+                       " is a directory; pass the path of the .npujar file to write"};
+  }
   if (std::filesystem::exists(options.output_path, error) &&
       std::filesystem::equivalent(options.model_path, options.output_path, error)) {
     throw CommandError{"pack: output " + options.output_path + " is the same file as the model " +
@@ -133,7 +141,7 @@ void check_output_path(const PackOptions& options) {
 void run_pack(const PackOptions& options) {
   auto started = std::chrono::steady_clock::now();
   const char* nothing_written = "; nothing was written";
-  check_output_path(options);
+  check_paths(options);
   try {
     importer::ImportOptions import_options;
     import_options.model_name = options.name;

@@ -7,6 +7,7 @@
 // manifest's order. The command is built only when the runtime and the IR
 // libraries are part of the build; otherwise it reports how to enable them.
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -91,6 +92,31 @@ std::pair<std::string, std::string> split_binding(const std::string& binding) {
   return paths;
 }
 
+// Rejects input paths that are directories and output paths that are
+// directories or whose directory does not exist, before the model runs.
+[[maybe_unused]] void check_paths(const std::vector<std::string>& inputs,
+                                  const std::vector<std::string>& outputs) {
+  std::error_code error;
+  for (const std::string& binding : inputs) {
+    std::string path = split_binding(binding).second;
+    if (std::filesystem::is_directory(path, error)) {
+      throw CommandError{"run: input " + path + " is a directory; pass a .npy file"};
+    }
+  }
+  for (const std::string& binding : outputs) {
+    std::filesystem::path path = split_binding(binding).second;
+    if (std::filesystem::is_directory(path, error)) {
+      throw CommandError{"run: output " + path.string() +
+                         " is a directory; pass the path of the .npy file to write"};
+    }
+    std::filesystem::path parent = path.parent_path();
+    if (!parent.empty() && !std::filesystem::is_directory(parent, error)) {
+      throw CommandError{"run: output " + path.string() + ": directory " + parent.string() +
+                         " does not exist; create it first"};
+    }
+  }
+}
+
 #ifdef NPUJAR_CLI_HAS_RUNTIME
 
 std::vector<ir::HostTensor> read_inputs(const std::vector<std::string>& paths) {
@@ -173,6 +199,8 @@ void run_command(const RunOptions& options) {
   if (!options.variant.empty()) {
     runtime_options.variant = options.variant;
   }
+
+  check_paths(options.inputs, options.outputs);
 
   // The manifest names the inputs; the reference path needs no compiled variant.
   std::vector<std::string> input_names;

@@ -272,5 +272,42 @@ TEST_F(CliTest, PackRejectsOutputThatIsTheModel) {
   EXPECT_EQ(std::filesystem::file_size(path), model.size());
 }
 
+TEST_F(CliTest, PackRejectsDirectories) {
+  CommandResult result = run_npujar("pack " + dir_.string() + " -o " +
+                                    (dir_ / "a.npujar").string() + " --input x:f32[2,4]");
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find(dir_.string() + " is a directory"), std::string::npos)
+      << result.output;
+
+  std::string model = write("model.pt", bytes_of("not-a-model"));
+  result = run_npujar("pack " + model + " -o " + dir_.string() + " --input x:f32[2,4]");
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("output " + dir_.string() + " is a directory"), std::string::npos)
+      << result.output;
+}
+
+TEST_F(CliTest, RunRejectsDirectoriesAndMissingOutputDirectory) {
+  std::string archive = write("good.npujar", decodable_archive());
+  std::string input = write("x.npy", bytes_of("unread"));
+
+  CommandResult result =
+      run_npujar("run " + archive + " -i x=" + dir_.string() + " -o " + (dir_ / "o.npy").string());
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("input " + dir_.string() + " is a directory"), std::string::npos)
+      << result.output;
+
+  result = run_npujar("run " + archive + " -i x=" + input + " -o y=" + dir_.string());
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("output " + dir_.string() + " is a directory"), std::string::npos)
+      << result.output;
+
+  std::string missing = (dir_ / "absent" / "o.npy").string();
+  result = run_npujar("run " + archive + " -i x=" + input + " -o " + missing);
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("directory " + (dir_ / "absent").string() + " does not exist"),
+            std::string::npos)
+      << result.output;
+}
+
 }  // namespace
 }  // namespace npujar::format
