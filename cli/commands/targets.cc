@@ -85,7 +85,9 @@ void print_pack_targets(const runtime::CpuInfo& cpu) {
 }
 #endif
 
-void print_archive(const std::string& path, const runtime::SelectionInput& input) {
+// Prints the selection for one archive. Returns false when the archive
+// cannot be opened or is invalid.
+bool print_archive(const std::string& path, const runtime::SelectionInput& input) {
   std::printf("\n%s\n", path.c_str());
   try {
     format::ArchiveReader reader = format::ArchiveReader::open_file(path);
@@ -93,7 +95,7 @@ void print_archive(const std::string& path, const runtime::SelectionInput& input
         runtime::select_variants(reader.manifest(), input);
     if (!selection) {
       std::printf("  no variant: %s\n", selection.status().message().c_str());
-      return;
+      return true;
     }
     for (size_t i = 0; i < selection->candidates.size(); ++i) {
       const runtime::Candidate& candidate = selection->candidates[i];
@@ -107,7 +109,9 @@ void print_archive(const std::string& path, const runtime::SelectionInput& input
                 "fails\n");
   } catch (const format::FormatError& error) {
     std::printf("  invalid archive: %s\n", error.message().c_str());
+    return false;
   }
+  return true;
 }
 
 void targets_command(const TargetsOptions& options) {
@@ -137,8 +141,16 @@ void targets_command(const TargetsOptions& options) {
 #if defined(NPUJAR_RUNTIME_HAS_NPU_BACKEND)
   input.device_backends.insert("npu");
 #endif
+  size_t failed = 0;
   for (const std::string& path : options.archives) {
-    print_archive(path, input);
+    if (!print_archive(path, input)) {
+      ++failed;
+    }
+  }
+  if (failed > 0) {
+    throw CommandError{"targets: " + std::to_string(failed) + " of " +
+                       std::to_string(options.archives.size()) +
+                       " archives could not be opened; see the messages above"};
   }
 }
 

@@ -309,5 +309,18 @@ TEST_F(CliTest, RunRejectsDirectoriesAndMissingOutputDirectory) {
       << result.output;
 }
 
+TEST_F(CliTest, TargetsFailsOnMissingArchive) {
+  std::string good = write("good.npujar", decodable_archive());
+  CommandResult result = run_npujar("targets " + good);
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+
+  std::string missing = (dir_ / "absent.npujar").string();
+  result = run_npujar("targets " + good + " " + missing);
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("invalid archive: "), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("1 of 2 archives could not be opened"), std::string::npos)
+      << result.output;
+}
+
 }  // namespace
 }  // namespace npujar::format
