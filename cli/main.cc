@@ -1,6 +1,7 @@
 // Entry point of the npujar tool: builds the subcommand table and dispatches.
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "commands.h"
 
@@ -40,10 +41,27 @@ int main(int argc, char** argv) {
     }
   }
 
+  // CLI11 reports an unknown subcommand only as "A subcommand is required".
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string known;
+    bool found = false;
+    for (const CommandEntry& command : kCommands) {
+      known += (known.empty() ? "" : ", ") + std::string(command.name);
+      found = found || argv[1] == std::string(command.name);
+    }
+    if (!found) {
+      std::fprintf(stderr, "npujar: unknown subcommand '%s'; the subcommands are: %s\n",
+                   argv[1], known.c_str());
+      return 1;
+    }
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    return app.exit(error);
+    // app.exit prints CLI11's message and returns 0 for --help and --version.
+    // Every other argument error exits 1, as docs/cli.md states.
+    return app.exit(error) == 0 ? 0 : 1;
   } catch (const npujar::cli::CommandError& error) {
     std::fprintf(stderr, "npujar: %s\n", error.message.c_str());
     return error.exit_code;

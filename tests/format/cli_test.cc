@@ -252,8 +252,24 @@ TEST_F(CliTest, HelpAndVersionWorkAtEveryLevel) {
 
 TEST_F(CliTest, MissingArgumentIsUsageError) {
   CommandResult result = run_npujar("verify");
-  EXPECT_NE(result.exit_code, 0);
+  EXPECT_EQ(result.exit_code, 1);
   EXPECT_NE(result.output.find("FILE is required"), std::string::npos) << result.output;
+}
+
+TEST_F(CliTest, UnknownOptionExitsOne) {
+  CommandResult result = run_npujar("verify --bogus x.npujar");
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+}
+
+TEST_F(CliTest, UnknownSubcommandIsNamed) {
+  CommandResult result = run_npujar("bogus");
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("unknown subcommand 'bogus'"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("pack, inspect, verify"), std::string::npos) << result.output;
+
+  result = run_npujar("");
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("A subcommand is required"), std::string::npos) << result.output;
 }
 
 TEST_F(CliTest, PackRejectsOutputThatIsTheModel) {
