@@ -8,6 +8,7 @@
 // libraries are part of the build; otherwise it reports how to enable them.
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -119,9 +120,38 @@ std::pair<std::string, std::string> split_binding(const std::string& binding) {
 
 #ifdef NPUJAR_CLI_HAS_RUNTIME
 
-std::vector<ir::HostTensor> read_inputs(const std::vector<std::string>& paths) {
+// Returns the descr field of a .npy file's header, such as "<f8", or an
+// empty string when the file has no readable header (read_npy reports that).
+std::string npy_descr(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::string header(4096, '\0');
+  file.read(header.data(), static_cast<std::streamsize>(header.size()));
+  header.resize(static_cast<size_t>(file.gcount()));
+  size_t key = header.find("'descr':");
+  if (key == std::string::npos) {
+    return "";
+  }
+  size_t open = header.find('\'', key + 8);
+  size_t close = open == std::string::npos ? open : header.find('\'', open + 1);
+  if (close == std::string::npos) {
+    return "";
+  }
+  return header.substr(open + 1, close - open - 1);
+}
+
+std::vector<ir::HostTensor> read_inputs(const std::vector<std::string>& paths,
+                                        const std::vector<std::string>& names,
+                                        const std::vector<std::string>& dtypes) {
   std::vector<ir::HostTensor> tensors;
-  for (const std::string& path : paths) {
+  for (size_t i = 0; i < paths.size(); ++i) {
+    const std::string& path = paths[i];
+    // read_npy narrows f64 to f32; an input of another dtype is an error,
+    // so f64 is rejected too instead of being converted silently.
+    std::string descr = npy_descr(path);
+    if (descr.size() == 3 && descr.substr(1) == "f8") {
+      throw CommandError{"run: input '" + names[i] + "' (" + path + "): expected dtype " +
+                         dtypes[i] + ", got f64; convert it, e.g. with numpy's astype"};
+    }
     try {
       tensors.push_back(ir::read_npy(path));
     } catch (const ir::IrError& error) {
@@ -204,12 +234,16 @@ void run_command(const RunOptions& options) {
 
   // The manifest names the inputs; the reference path needs no compiled variant.
   std::vector<std::string> input_names;
+  std::vector<std::string> input_dtypes;
   std::vector<std::string> output_names;
   std::unique_ptr<runtime::Model> model;
   if (options.reference) {
     try {
       format::ArchiveReader reader = format::ArchiveReader::open_file(options.archive);
-      for (const auto& spec : reader.manifest().inputs) input_names.push_back(spec.name);
+      for (const auto& spec : reader.manifest().inputs) {
+        input_names.push_back(spec.name);
+        input_dtypes.push_back(spec.dtype);
+      }
       for (const auto& spec : reader.manifest().outputs) output_names.push_back(spec.name);
     } catch (const format::FormatError& error) {
       throw CommandError{"run: " + options.archive + ": " + error.message()};
@@ -220,12 +254,15 @@ void run_command(const RunOptions& options) {
       throw CommandError{"run: " + loaded.status().message()};
     }
     model = std::move(*loaded);
-    for (const auto& input : model->inputs()) input_names.push_back(input.name);
+    for (const auto& input : model->inputs()) {
+      input_names.push_back(input.name);
+      input_dtypes.push_back(runtime::dtype_name(input.dtype));
+    }
     for (const auto& output : model->outputs()) output_names.push_back(output.name);
   }
 
   std::vector<ir::HostTensor> inputs =
-      read_inputs(order_paths(options.inputs, input_names, "input"));
+      read_inputs(order_paths(options.inputs, input_names, "input"), input_names, input_dtypes);
   std::vector<std::string> output_paths = order_paths(options.outputs, output_names, "output");
 
   std::vector<ir::HostTensor> outputs;

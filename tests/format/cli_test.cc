@@ -338,5 +338,23 @@ TEST_F(CliTest, TargetsFailsOnMissingArchive) {
       << result.output;
 }
 
+TEST_F(CliTest, RunRejectsF64Input) {
+  std::string archive = write("good.npujar", decodable_archive());
+  std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': (1, 4), }";
+  header.append(118 - header.size(), ' ');
+  header += '\n';
+  std::vector<uint8_t> npy = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, 118, 0};
+  npy.insert(npy.end(), header.begin(), header.end());
+  npy.resize(npy.size() + 4 * 8, 0);
+  std::string input = write("x64.npy", npy);
+
+  CommandResult result = run_npujar("run " + archive + " --reference -i x=" + input + " -o " +
+                                    (dir_ / "y.npy").string());
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("input 'x' (" + input + "): expected dtype f32, got f64"),
+            std::string::npos)
+      << result.output;
+}
+
 }  // namespace
 }  // namespace npujar::format
