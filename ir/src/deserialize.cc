@@ -68,9 +68,22 @@ class Reader {
   size_t position_ = 0;
 };
 
+// True when `size` bytes are exactly what a constant of this dtype and
+// static shape holds.
+bool check_constant_size(const Value& value, uint64_t size) {
+  uint64_t expected = dtype_size(value.dtype);
+  for (const Dim& dim : value.shape) {
+    if (!dim.is_static() || dim.coefficient < 0) return false;
+    uint64_t extent = static_cast<uint64_t>(dim.coefficient);
+    if (extent != 0 && expected > (uint64_t{1} << 62) / extent) return false;
+    expected *= extent;
+  }
+  return expected == size;
+}
+
 struct Decoder {
   Reader reader;
-  const uint8_t* weights;
+  const uint8_t* weights;  // nullptr: check constant extents without copying data
   size_t weights_size;
   std::vector<std::string> strings;
 
@@ -135,7 +148,12 @@ struct Decoder {
         reader.fail("constant [" + std::to_string(offset) + ", +" + std::to_string(size) + ") exceeds the weights section of " +
                     std::to_string(weights_size) + " bytes");
       }
-      value.data.assign(weights + offset, weights + offset + size);
+      if (weights != nullptr) {
+        value.data.assign(weights + offset, weights + offset + size);
+      } else if (!check_constant_size(value, size)) {
+        reader.fail("constant of " + std::to_string(size) + " bytes does not match its dtype " +
+                    dtype_name(value.dtype) + " and shape " + shape_to_string(value.shape));
+      }
     }
     return value;
   }
@@ -225,6 +243,19 @@ Graph deserialize_graph(const uint8_t* graph_bytes, size_t graph_size, const uin
   Graph graph = decoder.read_graph();
   try {
     validate(graph);
+    check_shapes(graph);
+  } catch (const IrError& error) {
+    throw IrError(std::string("graph section: invalid graph: ") + error.what());
+  }
+  return graph;
+}
+
+Graph deserialize_graph_structure(const uint8_t* graph_bytes, size_t graph_size, size_t weights_size) {
+  if (!graph_bytes && graph_size) throw IrError("graph section: null data");
+  Decoder decoder{Reader(graph_bytes, graph_size), nullptr, weights_size, {}};
+  Graph graph = decoder.read_graph();
+  try {
+    validate(graph, /*constants_carry_data=*/false);
     check_shapes(graph);
   } catch (const IrError& error) {
     throw IrError(std::string("graph section: invalid graph: ") + error.what());

@@ -27,7 +27,7 @@ int64_t static_byte_size(const Shape& shape, DType dtype) {
   return bytes;
 }
 
-void validate_value(const Graph& graph, int index) {
+void validate_value(const Graph& graph, int index, bool constants_carry_data) {
   const Value& value = graph.values[index];
   std::string label = value_label(index) + " (" + value.name + ")";
   if (!parse_dtype(dtype_name(value.dtype))) throw IrError(label + ": invalid dtype");
@@ -47,7 +47,8 @@ void validate_value(const Graph& graph, int index) {
         throw IrError(label + ": constant has symbolic shape " + shape_to_string(value.shape));
       }
       int64_t expected = static_byte_size(value.shape, value.dtype);
-      if (expected < 0 || static_cast<uint64_t>(expected) != value.data.size()) {
+      bool size_matches = !constants_carry_data || static_cast<uint64_t>(expected) == value.data.size();
+      if (expected < 0 || !size_matches) {
         throw IrError(label + ": constant " + dtype_name(value.dtype) +
                       shape_to_string(value.shape) + " has " +
                       std::to_string(value.data.size()) + " bytes of data, expected " +
@@ -66,8 +67,10 @@ void validate_value(const Graph& graph, int index) {
 
 }  // namespace
 
-void validate(const Graph& graph) {
-  for (size_t i = 0; i < graph.values.size(); ++i) validate_value(graph, static_cast<int>(i));
+void validate(const Graph& graph, bool constants_carry_data) {
+  for (size_t i = 0; i < graph.values.size(); ++i) {
+    validate_value(graph, static_cast<int>(i), constants_carry_data);
+  }
 
   // defined[i]: value i is available at the current point of the node list.
   std::vector<bool> defined(graph.values.size(), false);

@@ -112,9 +112,9 @@ Status check_manifest_against_graph(const format::ArchiveReader& archive) {
     if (!manifest.weights_section.empty()) {
       weights = archive.section_bytes(manifest.weights_section);
     }
-    // NOTE: decoding copies every constant out of the weights section, so
-    // loading needs twice the weights' size in memory for a moment.
-    graph = ir::deserialize_graph(graph_bytes.data, graph_bytes.size, weights.data, weights.size);
+    // Only the structure is decoded: constants are checked against the
+    // weights section's size, and their bytes stay where they are.
+    graph = ir::deserialize_graph_structure(graph_bytes.data, graph_bytes.size, weights.size);
   } catch (const format::FormatError& error) {
     return Status(error.code() == format::FormatErrorCode::kIoError ? NPUJAR_ERROR_IO
                                                                     : NPUJAR_ERROR_INVALID_ARCHIVE,

@@ -107,6 +107,28 @@ TEST(Serialize, TruncatedWeightsAreRejected) {
   EXPECT_THROW(deserialize_graph(encoded.graph, weights), IrError);
 }
 
+TEST(Serialize, StructureDecodeKeepsShapesWithoutData) {
+  Graph graph = sample_graph();
+  Encoded encoded = encode(graph);
+  Graph structure = deserialize_graph_structure(encoded.graph.data(), encoded.graph.size(),
+                                                encoded.weights.size());
+
+  ASSERT_EQ(structure.values.size(), graph.values.size());
+  for (size_t i = 0; i < graph.values.size(); ++i) {
+    EXPECT_EQ(structure.values[i].shape, graph.values[i].shape) << i;
+    EXPECT_EQ(structure.values[i].kind, graph.values[i].kind) << i;
+    EXPECT_TRUE(structure.values[i].data.empty()) << i;
+  }
+  EXPECT_EQ(structure.nodes.size(), graph.nodes.size());
+}
+
+TEST(Serialize, StructureDecodeRejectsShortWeights) {
+  Encoded encoded = encode(sample_graph());
+  EXPECT_THROW(deserialize_graph_structure(encoded.graph.data(), encoded.graph.size(),
+                                           encoded.weights.size() - 1),
+               IrError);
+}
+
 void expect_rejected(const std::vector<uint8_t>& graph, const std::vector<uint8_t>& weights, const std::string& fragment) {
   try {
     deserialize_graph(graph, weights);

@@ -54,6 +54,13 @@ std::vector<uint8_t> serialize_weights(const Graph& graph);
 // rejected with IrError. Never reads outside the given buffers.
 Graph deserialize_graph(const uint8_t* graph_bytes, size_t graph_size,
                         const uint8_t* weights_bytes, size_t weights_size);
+
+// Like deserialize_graph, with the same checks, but constants keep no data:
+// each constant's declared extent is checked against the weights section
+// and against its dtype and shape, and nothing is copied. For callers that
+// only need the structure, such as the runtime's load-time archive check.
+Graph deserialize_graph_structure(const uint8_t* graph_bytes, size_t graph_size,
+                                  size_t weights_size);
 Graph deserialize_graph(const std::vector<uint8_t>& graph_bytes,
                         const std::vector<uint8_t>& weights_bytes);
 

@@ -12,6 +12,8 @@ namespace npujar::ir {
 // - graph inputs are kInput values, and every kInput value is listed once;
 // - constants have a static shape and exactly dtype_size * numel bytes;
 // - dims are non-negative, and every symbol appears in a graph input's shape.
-void validate(const Graph& graph);
+// With `constants_carry_data` false, constants may have no data (a graph
+// decoded without copying its weights); their shapes are still checked.
+void validate(const Graph& graph, bool constants_carry_data = true);
 
 }  // namespace npujar::ir
