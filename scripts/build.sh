@@ -7,5 +7,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${NPUJAR_BUILD_DIR:-$root/build}
 jobs=${NPUJAR_JOBS:-$(nproc)}
 
+# Paths under the checkout are hashed relative to it, so clones in other
+# directories (CI's, a second worktree) share ccache's entries.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}
+
 cmake -S "$root" -B "$build_dir" -G Ninja "$@"
 cmake --build "$build_dir" -j "$jobs"
