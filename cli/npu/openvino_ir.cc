@@ -1,9 +1,14 @@
-// Maps each npujar operator onto OpenVINO operations. Opsets: most
-// operations come from opset1; Swish and HSwish from opset4, HSigmoid,
-// LogSoftmax and BatchNormInference from opset5, MVN from opset6, Gelu from
-// opset7, Slice, Gather, SoftMax and the adaptive pools from opset8,
-// Interpolate from opset11, Pad from opset12, MaxPool and AvgPool from
-// opset14 (the first with PyTorch's ceil_mode rule, "ceil_torch").
+// Maps each npujar operator onto OpenVINO operations.
+//
+// Most operations come from opset1. The exceptions and their opsets:
+//   opset4:  Swish, HSwish
+//   opset5:  HSigmoid, LogSoftmax, BatchNormInference
+//   opset6:  MVN
+//   opset7:  Gelu
+//   opset8:  Slice, Gather, SoftMax, AdaptiveAvgPool, AdaptiveMaxPool
+//   opset11: Interpolate
+//   opset12: Pad
+//   opset14: MaxPool and AvgPool, whose "ceil_torch" rounding is PyTorch's ceil_mode
 #include "openvino_ir.h"
 
 #include <cmath>
@@ -390,6 +395,7 @@ void Exporter::export_pool(const ir::Node& node, bool is_max) {
   if (strides.empty()) strides = kernel;
   std::vector<int64_t> pads = node.get_ints("pads");
   if (pads.empty()) pads = {0, 0, 0, 0};
+
   std::string rounding = node.get_int("ceil_mode", 0) != 0 ? "ceil_torch" : "floor";
   XmlAttributes attributes = {{"kernel", join_ints(kernel)},
                               {"strides", join_ints(strides)},
@@ -398,6 +404,7 @@ void Exporter::export_pool(const ir::Node& node, bool is_max) {
                               {"rounding_type", rounding},
                               {"auto_pad", "explicit"}};
   Port x = port(node.inputs[0]);
+
   if (is_max) {
     std::vector<int64_t> dilations = node.get_ints("dilations");
     if (dilations.empty()) dilations = {1, 1};
@@ -409,6 +416,7 @@ void Exporter::export_pool(const ir::Node& node, bool is_max) {
     set_output(node, outputs[0]);
     return;
   }
+
   if (node.get_int("divisor", 0) != 0) {
     throw Unsupported{"avg_pool2d with a divisor override has no OpenVINO equivalent"};
   }
