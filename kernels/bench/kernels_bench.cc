@@ -256,11 +256,17 @@ BENCHMARK(BM_Sgemm)->Apply(gemm_shapes<1>)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Sgemm)->Apply(gemm_shapes<2>)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Conv2d)->Apply(conv_shapes<1>)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Conv2d)->Apply(conv_shapes<2>)->Unit(benchmark::kMillisecond)->UseRealTime();
+// The 3x3 depthwise convolutions of mobilenet_v2 at 224x224, each shape once.
 BENCHMARK(BM_Depthwise)
     ->Args({32, 112, 1})
+    ->Args({96, 112, 2})
+    ->Args({144, 56, 1})
     ->Args({144, 56, 2})
     ->Args({192, 28, 1})
+    ->Args({192, 28, 2})
+    ->Args({384, 14, 1})
     ->Args({576, 14, 1})
+    ->Args({576, 14, 2})
     ->Args({960, 7, 1})
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_MaxPool2d)->Args({64, 112, 2})->Args({64, 56, 1})->Unit(benchmark::kMillisecond);
