@@ -141,6 +141,53 @@ TEST(Conv2d, DepthwiseMatchesReference) {
   check_conv({1, 3, 9, 21, 6, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 3, false, true, 2, 0});
 }
 
+// Depthwise convolutions with channel counts that leave a partial block of
+// vector lanes (3, 7, 17, 33, 255), channel multiplier 2, strides, dilation,
+// asymmetric pads, 5x5 and 7x7 kernels and planes from 1x1 to 112x112.
+TEST(Conv2d, DepthwiseChannelBlocksMatchReference) {
+  // batch c h w o kh kw sh sw pt pl pb pr dh dw groups bias residual activation threads
+  check_conv({1, 3, 7, 7, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3, true, false, 2, 0});
+  check_conv({1, 7, 14, 14, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 7, true, true, 1, 2});
+  check_conv({1, 17, 14, 14, 17, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 17, true, false, 2, 3});
+  check_conv({2, 255, 7, 7, 255, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 255, true, true, 2, 2});
+  check_conv({1, 255, 14, 14, 255, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 255, false, false, 1, 0});
+  check_conv({1, 33, 1, 1, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 33, true, true, 1, 0});
+  check_conv({1, 17, 1, 1, 17, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 17, true, false, 0, 0});
+  check_conv({1, 5, 112, 112, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 5, true, true, 2, 2});
+  check_conv({1, 17, 112, 112, 17, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 17, true, false, 2, 3});
+  check_conv({1, 48, 56, 56, 48, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 48, true, false, 2, 2});
+  check_conv({1, 32, 28, 28, 32, 3, 3, 2, 2, 0, 0, 1, 1, 1, 1, 32, true, false, 2, 0});
+}
+
+TEST(Conv2d, DepthwiseMultiplierMatchesReference) {
+  check_conv({1, 7, 14, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 7, true, false, 0, 0});
+  check_conv({2, 17, 9, 11, 34, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 17, true, true, 1, 2});
+  check_conv({1, 3, 7, 7, 9, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 3, false, true, 2, 0});
+}
+
+TEST(Conv2d, DepthwiseGeometryEdgesMatchReference) {
+  // Dilation 2, asymmetric pads, unequal strides, 5x5 and 7x7 kernels,
+  // a kernel larger than the input, non-square planes.
+  check_conv({1, 19, 14, 14, 19, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 19, true, false, 1, 0});
+  check_conv({1, 19, 15, 13, 19, 3, 3, 2, 1, 0, 2, 1, 0, 2, 1, 19, true, true, 2, 2});
+  check_conv({1, 21, 14, 14, 21, 5, 5, 2, 2, 2, 2, 2, 2, 1, 1, 21, true, false, 1, 0});
+  check_conv({1, 21, 7, 7, 21, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 21, false, true, 0, 3});
+  check_conv({1, 9, 12, 10, 9, 7, 7, 1, 1, 3, 3, 3, 3, 1, 1, 9, true, false, 2, 0});
+  check_conv({1, 9, 3, 3, 9, 5, 5, 1, 1, 3, 1, 2, 4, 1, 1, 9, true, true, 1, 0});
+  check_conv({1, 20, 28, 9, 20, 3, 3, 3, 2, 1, 0, 2, 1, 1, 2, 20, true, false, 2, 2});
+  // With 16-float vectors, the 961 taps of a 31x31 kernel do not fit the
+  // block buffer, so this case takes the per-plane path there.
+  check_conv({1, 3, 40, 40, 3, 31, 31, 1, 1, 15, 15, 15, 15, 1, 1, 3, true, false, 0, 0});
+}
+
+TEST(Conv2d, DepthwiseEpiloguesMatchReference) {
+  for (int32_t act = NPK_ACTIVATION_NONE; act <= NPK_ACTIVATION_GELU_TANH; ++act) {
+    check_conv({1, 19, 7, 7, 19, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 19, true, true, act, 0});
+    check_conv({1, 19, 14, 14, 19, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 19, false, true, act, 2});
+    check_conv({1, 3, 56, 56, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3, true, false, act, 0});
+  }
+}
+
 TEST(Conv2d, WinogradShapesMatchReference) {
   // 3x3 stride 1 with >= 32 channels: odd and even output sizes, pads 0, 1
   // and asymmetric, more tiles per row than vector lanes, batch and threads.
