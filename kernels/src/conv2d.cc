@@ -173,8 +173,8 @@ struct DepthwisePlane {
 };
 
 // Channel-blocked depthwise convolution. A task takes kLanes output
-// channels of one image and a band of output rows. It transposes the band's
-// input rows of those channels into a zero-padded stack buffer laid out as
+// channels of one image and a band of output rows (see DepthwiseBlockPlan).
+// It transposes the band's input rows of those channels into a zero-padded stack buffer laid out as
 // [rows][padded_w][kLanes]. Every tap of every output pixel is then one
 // vector FMA over the kLanes channels, whatever the plane width, stride or
 // dilation. The [rows][out_w][kLanes] result is transposed back into the
@@ -229,30 +229,78 @@ inline void transpose_lanes(vf* rows) {
   }
 }
 
+// Copies count < kLanes floats in pieces of 8, 4, 2 and 1, which compile to
+// a few moves where a copy of variable length becomes a memcpy call or a
+// slow rep movs.
+inline void copy_short(float* dst, const float* src, int64_t count) {
+  int64_t i = 0;
+  if (kLanes > 8 && (count & 8) != 0) {
+    __builtin_memcpy(dst, src, 8 * sizeof(float));
+    i += 8;
+  }
+  if (kLanes > 4 && (count & 4) != 0) {
+    __builtin_memcpy(dst + i, src + i, 4 * sizeof(float));
+    i += 4;
+  }
+  if ((count & 2) != 0) {
+    __builtin_memcpy(dst + i, src + i, 2 * sizeof(float));
+    i += 2;
+  }
+  if ((count & 1) != 0) dst[i] = src[i];
+}
+
 // Loads count < kLanes floats into the low lanes of a vector, zeros above.
 inline vf load_partial(const float* src, int64_t count) {
   float lanes[kLanes] = {};
-  for (int64_t i = 0; i < count; ++i) lanes[i] = src[i];
+  copy_short(lanes, src, count);
   return load(lanes);
 }
 
 inline void store_partial(float* dst, vf v, int64_t count) {
   float lanes[kLanes];
   store(lanes, v);
-  for (int64_t i = 0; i < count; ++i) dst[i] = lanes[i];
+  copy_short(dst, lanes, count);
 }
 
-// The band split of the channel-blocked path. The stack buffer contains the
-// taps [KH*KW][kLanes], the padded input band [in_rows][padded_w][kLanes]
-// and the output band [band_rows][out_w][kLanes].
+// The activation with ReLU and clamp inlined, since Activation::apply's
+// switch is a call per vector.
+template <int32_t kind>
+inline vf activate(const Activation& activation, vf v) {
+  if constexpr (kind == NPK_ACTIVATION_NONE) {
+    return v;
+  } else if constexpr (kind == NPK_ACTIVATION_RELU) {
+    return vmax(v, splat(0.0f));
+  } else if constexpr (kind == NPK_ACTIVATION_CLAMP) {
+    return vmin(vmax(v, splat(activation.clamp_min)), splat(activation.clamp_max));
+  } else {
+    return activation.apply(v);
+  }
+}
+
+// The split of the channel-blocked path into tasks. A task stores a range of
+// band_pixels flat output pixels and computes the output rows that the
+// range touches. Ranges start at multiples of step, which is a multiple of
+// kLanes, so that only the plane's last tile is partial. Where it fits,
+// step is also a multiple of out_w, so that no two tasks compute the same
+// row. The task's stack buffer contains the taps [KH*KW][kLanes], the
+// padded input rows [in_rows][padded_w][kLanes] and the output rows
+// [rows][out_w][kLanes].
 struct DepthwiseBlockPlan {
   const npk_conv2d_params& p;
-  int64_t padded_w = 0;   // buffer columns per input row, pads included
-  int64_t band_rows = 0;  // output rows per task
-  int64_t bands = 0;
+  int64_t padded_w = 0;     // buffer columns per input row, pads included
+  int64_t step = 0;         // pixels; band_pixels is a multiple of it
+  int64_t band_pixels = 0;  // output pixels per task
+  int64_t bands = 0;        // tasks per image and channel block
 
   int64_t in_rows(int64_t out_rows) const {
     return (out_rows - 1) * p.stride_h + (p.kernel_h - 1) * p.dilation_h + 1;
+  }
+
+  // Output rows that a range of pixels starting at a multiple of step can
+  // touch: one more when it may start mid-row.
+  int64_t max_rows(int64_t pixels) const {
+    if (step % p.out_w == 0) return min64(p.out_h, ceil_div(pixels, p.out_w));
+    return min64(p.out_h, (pixels - 1) / p.out_w + 2);
   }
 
   int64_t buffer_floats(int64_t out_rows) const {
@@ -260,17 +308,24 @@ struct DepthwiseBlockPlan {
     return (taps + in_rows(out_rows) * padded_w + out_rows * p.out_w) * kLanes;
   }
 
-  // Sizes the bands. Returns false when a single output row does not fit
-  // the buffer (very wide planes or large kernels).
+  // Sizes the bands. Returns false when kLanes output pixels do not fit the
+  // buffer (very wide planes or large kernels).
   bool fit() {
     const int64_t reach = (p.out_w - 1) * p.stride_w + (p.kernel_w - 1) * p.dilation_w + 1;
     padded_w = max64(reach, p.pad_left + p.in_w);
-    if (buffer_floats(1) > kDepthwiseBlockFloats) return false;
+    int64_t divisor = kLanes;
+    while (p.out_w % divisor != 0) divisor /= 2;
+    step = p.out_w / divisor * kLanes;  // the least common multiple
+    if (buffer_floats(max_rows(step)) > kDepthwiseBlockFloats) step = kLanes;
+    if (buffer_floats(max_rows(step)) > kDepthwiseBlockFloats) return false;
 
-    int64_t rows = 1;
-    while (rows < p.out_h && buffer_floats(rows + 1) <= kDepthwiseBlockFloats) ++rows;
-    bands = ceil_div(p.out_h, rows);
-    band_rows = ceil_div(p.out_h, bands);
+    const int64_t plane = p.out_h * p.out_w;
+    int64_t pixels = step;
+    while (pixels < plane && buffer_floats(max_rows(pixels + step)) <= kDepthwiseBlockFloats) {
+      pixels += step;
+    }
+    bands = ceil_div(plane, pixels);
+    band_pixels = round_up(ceil_div(plane, bands), step);
     return true;
   }
 };
@@ -299,10 +354,10 @@ inline void block_pixels(const float* in, int64_t kh_pitch, int64_t kw_pitch, in
   for (int j = 0; j < count; ++j) store(out + j * kLanes, sum[j]);
 }
 
-// Computes out_rows output rows from the padded band, four pixels at a time
-// so that the FMA chains of neighbouring pixels overlap.
+// Computes out_rows output rows from the padded input rows, four pixels at
+// a time so that the FMA chains of neighbouring pixels overlap.
 template <int KH, int KW>
-void block_band(const npk_conv2d_params& p, const float* band, int64_t padded_w, int64_t out_rows,
+void block_rows(const npk_conv2d_params& p, const float* band, int64_t padded_w, int64_t out_rows,
                 const float* taps, vf bias, float* out) {
   const int64_t row_pitch = padded_w * kLanes;
   const int64_t kh_pitch = p.dilation_h * row_pitch;
@@ -324,7 +379,7 @@ void block_band(const npk_conv2d_params& p, const float* band, int64_t padded_w,
 }
 
 // One task of the channel-blocked path: output channels o0 .. o0+kLanes-1
-// (those below out_channels) of image n, output rows oh0 .. oh0+out_rows-1.
+// (those below out_channels) of image n, flat output pixels q0 .. q1-1.
 struct DepthwiseBlockTask {
   const DepthwiseBlockPlan& plan;
   const float* x;
@@ -334,11 +389,13 @@ struct DepthwiseBlockTask {
   const Activation& activation;
   float* y;
 
-  void run(int64_t n, int64_t o0, int64_t oh0, int64_t out_rows) const {
+  void run(int64_t n, int64_t o0, int64_t q0, int64_t q1) const {
     const npk_conv2d_params& p = plan.p;
     const int64_t channels = min64(kLanes, p.out_channels - o0);
     const int64_t multiplier = p.out_channels / p.in_channels;
     const int64_t taps = p.kernel_h * p.kernel_w;
+    const int64_t first_row = q0 / p.out_w;
+    const int64_t out_rows = (q1 - 1) / p.out_w - first_row + 1;
 
     // Lanes past the last channel read the last channel's plane and get
     // zero taps and bias; their results are never stored.
@@ -362,20 +419,28 @@ struct DepthwiseBlockTask {
       for (int64_t l = 0; l < channels; ++l) bias_vector[l] = bias[o0 + l];
     }
 
-    const int64_t ih0 = oh0 * p.stride_h - p.pad_top;
-    fill_band(planes, ih0, plan.in_rows(out_rows), band);
+    fill_band(planes, first_row * p.stride_h - p.pad_top, plan.in_rows(out_rows), band);
 
-    const bool unit_kernel_3 = p.kernel_h == 3 && p.kernel_w == 3;
-    const bool unit_kernel_5 = p.kernel_h == 5 && p.kernel_w == 5;
-    if (unit_kernel_3) {
-      block_band<3, 3>(p, band, plan.padded_w, out_rows, tap_vectors, bias_vector, out);
-    } else if (unit_kernel_5) {
-      block_band<5, 5>(p, band, plan.padded_w, out_rows, tap_vectors, bias_vector, out);
+    if (p.kernel_h == 3 && p.kernel_w == 3) {
+      block_rows<3, 3>(p, band, plan.padded_w, out_rows, tap_vectors, bias_vector, out);
+    } else if (p.kernel_h == 5 && p.kernel_w == 5) {
+      block_rows<5, 5>(p, band, plan.padded_w, out_rows, tap_vectors, bias_vector, out);
     } else {
-      block_band<0, 0>(p, band, plan.padded_w, out_rows, tap_vectors, bias_vector, out);
+      block_rows<0, 0>(p, band, plan.padded_w, out_rows, tap_vectors, bias_vector, out);
     }
 
-    store_band(n, o0, channels, oh0 * p.out_w, out_rows * p.out_w, out);
+    const float* stored = out + (q0 - first_row * p.out_w) * kLanes;
+    const int64_t plane0 = (n * p.out_channels + o0) * p.out_h * p.out_w;
+    switch (activation.kind) {
+      case NPK_ACTIVATION_NONE:
+        return store_band<NPK_ACTIVATION_NONE>(plane0, channels, q0, q1, stored);
+      case NPK_ACTIVATION_RELU:
+        return store_band<NPK_ACTIVATION_RELU>(plane0, channels, q0, q1, stored);
+      case NPK_ACTIVATION_CLAMP:
+        return store_band<NPK_ACTIVATION_CLAMP>(plane0, channels, q0, q1, stored);
+      default:
+        return store_band<-1>(plane0, channels, q0, q1, stored);
+    }
   }
 
   // Writes buffer rows for input rows ih0 .. ih0+rows-1 of the kLanes
@@ -389,33 +454,38 @@ struct DepthwiseBlockTask {
     for (int64_t r = 0; r < rows; ++r) {
       float* row = band + r * row_pitch;
       const int64_t ih = ih0 + r;
-      const bool inside = ih >= 0 && ih < p.in_h;
-      for (int64_t i = 0; i < row_pitch; i += kLanes) {
-        if (!inside || i < body_begin || i >= body_end) store(row + i, splat(0.0f));
+      if (ih < 0 || ih >= p.in_h) {
+        for (int64_t i = 0; i < row_pitch; i += kLanes) store(row + i, splat(0.0f));
+        continue;
       }
+      for (int64_t i = 0; i < body_begin; i += kLanes) store(row + i, splat(0.0f));
+      for (int64_t i = body_end; i < row_pitch; i += kLanes) store(row + i, splat(0.0f));
     }
 
     const int64_t first = max64(ih0, 0);
     const int64_t last = min64(ih0 + rows, p.in_h);
     if (first >= last) return;
 
-    // Pixels first*W .. last*W of the flat planes, kLanes at a time. dst
-    // follows the pixel through the buffer, jumping over the pads at the
-    // end of each input row.
+    // Pixels first*W .. last*W of the flat planes, kLanes at a time. A tile
+    // may read past the band into the next rows of the plane, but only the
+    // plane's last tile is loaded partially. dst follows the pixel through
+    // the buffer, jumping over the pads at the end of each input row.
     const int64_t end = last * p.in_w;
+    const int64_t plane = p.in_h * p.in_w;
     const int64_t row_skip = (plan.padded_w - p.in_w) * kLanes;
     float* dst = band + (first - ih0) * row_pitch + body_begin;
     int64_t iw = 0;
     for (int64_t pixel = first * p.in_w; pixel < end; pixel += kLanes) {
-      const int64_t count = min64(kLanes, end - pixel);
       vf tile[kLanes];
-      if (count == kLanes) {
+      if (pixel + kLanes <= plane) {
         NPK_UNROLL
         for (int l = 0; l < kLanes; ++l) tile[l] = load(planes[l] + pixel);
       } else {
-        for (int l = 0; l < kLanes; ++l) tile[l] = load_partial(planes[l] + pixel, count);
+        for (int l = 0; l < kLanes; ++l) tile[l] = load_partial(planes[l] + pixel, plane - pixel);
       }
       transpose_lanes(tile);
+
+      const int64_t count = min64(kLanes, end - pixel);
       for (int64_t i = 0; i < count; ++i) {
         store(dst, tile[i]);
         dst += kLanes;
@@ -427,30 +497,34 @@ struct DepthwiseBlockTask {
     }
   }
 
-  // Transposes out[pixels][kLanes] into pixels first .. first+pixels-1 of
-  // the output planes, adding the residual and applying the activation.
-  void store_band(int64_t n, int64_t o0, int64_t channels, int64_t first, int64_t pixels,
+  // Transposes out[q1-q0][kLanes] into flat pixels q0 .. q1-1 of the output
+  // planes from plane0 on, adding the residual and applying the activation.
+  template <int32_t kind>
+  void store_band(int64_t plane0, int64_t channels, int64_t q0, int64_t q1,
                   const float* out) const {
     const npk_conv2d_params& p = plan.p;
     const int64_t plane_pixels = p.out_h * p.out_w;
-    const int64_t plane0 = (n * p.out_channels + o0) * plane_pixels + first;
-    for (int64_t q = 0; q < pixels; q += kLanes) {
-      const int64_t count = min64(kLanes, pixels - q);
+    for (int64_t q = q0; q < q1; q += kLanes) {
+      const int64_t count = min64(kLanes, q1 - q);
+      const float* pixels = out + (q - q0) * kLanes;
       vf tile[kLanes];
-      NPK_UNROLL
-      for (int i = 0; i < kLanes; ++i) {
-        tile[i] = i < count ? load(out + (q + i) * kLanes) : splat(0.0f);
+      if (count == kLanes) {
+        NPK_UNROLL
+        for (int i = 0; i < kLanes; ++i) tile[i] = load(pixels + i * kLanes);
+      } else {
+        for (int i = 0; i < kLanes; ++i) tile[i] = i < count ? load(pixels + i * kLanes) : vf{};
       }
       transpose_lanes(tile);
+
       for (int64_t l = 0; l < channels; ++l) {
         const int64_t at = plane0 + l * plane_pixels + q;
         vf v = tile[l];
         if (count == kLanes) {
           if (residual != nullptr) v += load(residual + at);
-          store(y + at, activation.apply(v));
+          store(y + at, activate<kind>(activation, v));
         } else {
           if (residual != nullptr) v += load_partial(residual + at, count);
-          store_partial(y + at, activation.apply(v), count);
+          store_partial(y + at, activate<kind>(activation, v), count);
         }
       }
     }
@@ -458,7 +532,7 @@ struct DepthwiseBlockTask {
 };
 
 // Runs the channel-blocked path. Returns false, having written nothing,
-// when one output row does not fit the stack buffer.
+// when kLanes output pixels do not fit the stack buffer.
 bool depthwise_blocked(const npujar_model_args* ctx, const npk_conv2d_params& p, const float* x,
                        const float* weight, const float* bias, const float* residual,
                        const Activation& activation, float* y) {
@@ -467,14 +541,15 @@ bool depthwise_blocked(const npujar_model_args* ctx, const npk_conv2d_params& p,
 
   const DepthwiseBlockTask task{plan, x, weight, bias, residual, activation, y};
   const int64_t blocks = ceil_div(p.out_channels, kLanes);
+  const int64_t plane = p.out_h * p.out_w;
   auto body = [&](int64_t begin, int64_t end) {
     for (int64_t index = begin; index < end; ++index) {
       const int64_t band = index % plan.bands;
       const int64_t block = index / plan.bands % blocks;
       const int64_t n = index / plan.bands / blocks;
-      const int64_t oh0 = band * plan.band_rows;
-      if (oh0 >= p.out_h) continue;
-      task.run(n, block * kLanes, oh0, min64(plan.band_rows, p.out_h - oh0));
+      const int64_t q0 = band * plan.band_pixels;
+      if (q0 >= plane) continue;
+      task.run(n, block * kLanes, q0, min64(q0 + plan.band_pixels, plane));
     }
   };
   parallel_for(ctx, p.batch * blocks * plan.bands, body);
@@ -536,16 +611,21 @@ void depthwise(const npujar_model_args* ctx, const npk_conv2d_params& p, const f
   parallel_for(ctx, p.batch * p.out_channels, body);
 }
 
-// The channel-blocked path wins wherever a row fills few vector lanes or
-// the stride is above 1. Measured with kernels_bench BM_Depthwise (AVX-512
-// build with GCC 12, one thread, CPU time, Xeon family 6 model 207) on the
-// mobilenet_v2 shapes, 144 channels 56x56 stride 1 took 0.38 ms blocked
-// against 0.44 ms per plane. 960 channels 7x7 took 0.051 against 0.25 ms,
-// and 144 channels 56x56 stride 2 took 0.18 against 0.61 ms. Only 32 channels
-// 112x112 stride 1 was faster per plane (0.33 against 0.34 ms), because
-// its bands of 3 output rows transpose 5 input rows each.
+// The channel-blocked path fills every lane whatever the row width and
+// stride, and the per-plane kernel fills every lane on wide stride-1 rows
+// whatever the channel count. Measured with kernels_bench BM_Depthwise
+// (3x3, AVX-512 build with GCC 12, one thread, CPU time, Xeon family 6
+// model 207), blocks won on every mobilenet_v2 shape. 32 channels 112x112
+// took 0.29 against 0.34 ms, 960 channels 7x7 0.05 against 0.25 ms and
+// 144 channels 56x56 stride 2 0.13 against 0.61 ms. With fewer
+// channels than lanes and stride 1, blocks won only below 16 columns:
+// 4 channels 112x112 took 0.105 ms blocked against 0.041 ms per plane,
+// 8 channels 56x56 0.029 against 0.025 ms and 8 channels 14x14 0.002
+// against 0.005 ms.
+// NOTE: the 16- and 32-byte builds use the same rule without having been
+// measured separately.
 bool depthwise_prefers_blocks(const npk_conv2d_params& p) {
-  return p.stride_w > 1 || p.out_w < 96;
+  return p.stride_w > 1 || p.out_channels >= kLanes || p.out_w < kLanes;
 }
 
 }  // namespace
