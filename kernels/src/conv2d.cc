@@ -277,6 +277,41 @@ inline vf activate(const Activation& activation, vf v) {
   }
 }
 
+// Transposes elements begin .. end-1 of the kLanes arrays sources[] into
+// vectors: element e of every array goes to one vector at dst, and dst
+// advances by kLanes floats per element plus skip floats after every
+// width-th element (counted from begin). Tiles load kLanes elements of
+// each array and may read past end. That is safe while they stay below
+// limit, the end of the memory that the arrays lie in; sources[kLanes-1]
+// must be the highest array.
+inline void transpose_into_lanes(const float* const* sources, int64_t begin, int64_t end,
+                                 const float* limit, int64_t width, int64_t skip, float* dst) {
+  int64_t column = 0;
+  for (int64_t e = begin; e < end; e += kLanes) {
+    vf tile[kLanes];
+    if (sources[kLanes - 1] + e + kLanes <= limit) {
+      NPK_UNROLL
+      for (int l = 0; l < kLanes; ++l) tile[l] = load(sources[l] + e);
+    } else {
+      for (int l = 0; l < kLanes; ++l) {
+        const int64_t available = limit - (sources[l] + e);
+        tile[l] = available >= kLanes ? load(sources[l] + e) : load_partial(sources[l] + e, available);
+      }
+    }
+    transpose_lanes(tile);
+
+    const int64_t count = min64(kLanes, end - e);
+    for (int64_t i = 0; i < count; ++i) {
+      store(dst, tile[i]);
+      dst += kLanes;
+      if (++column == width) {
+        column = 0;
+        dst += skip;
+      }
+    }
+  }
+}
+
 // The split of the channel-blocked path into tasks. A task stores a range of
 // band_pixels flat output pixels and computes the output rows that the
 // range touches. Ranges start at multiples of step, which is a multiple of
@@ -397,27 +432,26 @@ struct DepthwiseBlockTask {
     const int64_t first_row = q0 / p.out_w;
     const int64_t out_rows = (q1 - 1) / p.out_w - first_row + 1;
 
-    // Lanes past the last channel read the last channel's plane and get
-    // zero taps and bias; their results are never stored.
+    // Lanes past the last channel repeat the last channel; their results
+    // are never stored. The division is skipped for the usual multiplier 1
+    // because it costs more than the rest of a task's setup.
     const float* planes[kLanes];
+    const float* weight_rows[kLanes];
+    vf bias_vector = splat(0.0f);
     for (int64_t l = 0; l < kLanes; ++l) {
-      const int64_t c = (o0 + min64(l, channels - 1)) / multiplier;
+      const int64_t o = o0 + min64(l, channels - 1);
+      const int64_t c = multiplier == 1 ? o : o / multiplier;
       planes[l] = x + (n * p.in_channels + c) * p.in_h * p.in_w;
+      weight_rows[l] = weight + o * taps;
+      if (bias != nullptr) bias_vector[l] = bias[o];
     }
 
     alignas(64) float buffer[kDepthwiseBlockFloats];
     float* tap_vectors = buffer;
     float* band = tap_vectors + taps * kLanes;
     float* out = band + plan.in_rows(out_rows) * plan.padded_w * kLanes;
-    for (int64_t t = 0; t < taps; ++t) {
-      for (int64_t l = 0; l < kLanes; ++l) {
-        tap_vectors[t * kLanes + l] = l < channels ? weight[(o0 + l) * taps + t] : 0.0f;
-      }
-    }
-    vf bias_vector = splat(0.0f);
-    if (bias != nullptr) {
-      for (int64_t l = 0; l < channels; ++l) bias_vector[l] = bias[o0 + l];
-    }
+    transpose_into_lanes(weight_rows, 0, taps, weight + p.out_channels * taps, taps, 0,
+                         tap_vectors);
 
     fill_band(planes, first_row * p.stride_h - p.pad_top, plan.in_rows(out_rows), band);
 
@@ -466,35 +500,13 @@ struct DepthwiseBlockTask {
     const int64_t last = min64(ih0 + rows, p.in_h);
     if (first >= last) return;
 
-    // Pixels first*W .. last*W of the flat planes, kLanes at a time. A tile
-    // may read past the band into the next rows of the plane, but only the
-    // plane's last tile is loaded partially. dst follows the pixel through
-    // the buffer, jumping over the pads at the end of each input row.
-    const int64_t end = last * p.in_w;
-    const int64_t plane = p.in_h * p.in_w;
-    const int64_t row_skip = (plan.padded_w - p.in_w) * kLanes;
+    // Pixels first*W .. last*W of the flat planes; dst jumps over the pads
+    // at the end of each input row. Tiles may read into the following
+    // planes, up to the end of x.
+    const float* x_end = x + p.batch * p.in_channels * p.in_h * p.in_w;
     float* dst = band + (first - ih0) * row_pitch + body_begin;
-    int64_t iw = 0;
-    for (int64_t pixel = first * p.in_w; pixel < end; pixel += kLanes) {
-      vf tile[kLanes];
-      if (pixel + kLanes <= plane) {
-        NPK_UNROLL
-        for (int l = 0; l < kLanes; ++l) tile[l] = load(planes[l] + pixel);
-      } else {
-        for (int l = 0; l < kLanes; ++l) tile[l] = load_partial(planes[l] + pixel, plane - pixel);
-      }
-      transpose_lanes(tile);
-
-      const int64_t count = min64(kLanes, end - pixel);
-      for (int64_t i = 0; i < count; ++i) {
-        store(dst, tile[i]);
-        dst += kLanes;
-        if (++iw == p.in_w) {
-          iw = 0;
-          dst += row_skip;
-        }
-      }
-    }
+    transpose_into_lanes(planes, first * p.in_w, last * p.in_w, x_end, p.in_w,
+                         (plan.padded_w - p.in_w) * kLanes, dst);
   }
 
   // Transposes out[q1-q0][kLanes] into flat pixels q0 .. q1-1 of the output
