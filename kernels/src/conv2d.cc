@@ -367,22 +367,27 @@ struct DepthwiseBlockPlan {
 
 // Sums the taps of count adjacent output pixels, starting at column 0 of
 // in (the padded input under tap (0, 0)), into out[count][kLanes]. KH and
-// KW are the kernel extents when fixed at compile time, else 0.
-template <int KH, int KW, int count>
+// KW are the kernel extents and S the stride (with dilation 1 along the
+// row) when fixed at compile time, else 0. Constant pitches and taps held
+// in the caller's local array leave enough registers that neither compiler
+// reloads them from the stack for every FMA.
+template <int KH, int KW, int S, int count>
 inline void block_pixels(const float* in, int64_t kh_pitch, int64_t kw_pitch, int64_t pixel_pitch,
-                         int64_t kernel_h, int64_t kernel_w, const float* taps, vf bias,
+                         int64_t kernel_h, int64_t kernel_w, const vf* taps, vf bias,
                          float* out) {
   const int64_t extent_h = KH > 0 ? KH : kernel_h;
   const int64_t extent_w = KW > 0 ? KW : kernel_w;
+  const int64_t tap_pitch = S > 0 ? kLanes : kw_pitch;
+  const int64_t step = S > 0 ? S * kLanes : pixel_pitch;
   vf sum[count];
   NPK_UNROLL
   for (int j = 0; j < count; ++j) sum[j] = bias;
   for (int64_t kh = 0; kh < extent_h; ++kh) {
+    const float* row = in + kh * kh_pitch;
     for (int64_t kw = 0; kw < extent_w; ++kw) {
-      const vf w = load(taps + (kh * extent_w + kw) * kLanes);
-      const float* at = in + kh * kh_pitch + kw * kw_pitch;
+      const vf w = taps[kh * extent_w + kw];
       NPK_UNROLL
-      for (int j = 0; j < count; ++j) sum[j] += w * load(at + j * pixel_pitch);
+      for (int j = 0; j < count; ++j) sum[j] += w * load(row + kw * tap_pitch + j * step);
     }
   }
   NPK_UNROLL
@@ -391,9 +396,18 @@ inline void block_pixels(const float* in, int64_t kh_pitch, int64_t kw_pitch, in
 
 // Computes out_rows output rows from the padded input rows, four pixels at
 // a time so that the FMA chains of neighbouring pixels overlap.
-template <int KH, int KW>
+template <int KH, int KW, int S>
 void block_rows(const npk_conv2d_params& p, const float* band, int64_t padded_w, int64_t out_rows,
-                const float* taps, vf bias, float* out) {
+                const float* tap_vectors, vf bias, float* out) {
+  constexpr int kFixedTaps = KH * KW > 0 ? KH * KW : 1;
+  vf fixed_taps[kFixedTaps];
+  const vf* taps = reinterpret_cast<const vf*>(tap_vectors);
+  if (KH * KW > 0) {
+    NPK_UNROLL
+    for (int t = 0; t < kFixedTaps; ++t) fixed_taps[t] = load(tap_vectors + t * kLanes);
+    taps = fixed_taps;
+  }
+
   const int64_t row_pitch = padded_w * kLanes;
   const int64_t kh_pitch = p.dilation_h * row_pitch;
   const int64_t kw_pitch = p.dilation_w * kLanes;
@@ -403,14 +417,28 @@ void block_rows(const npk_conv2d_params& p, const float* band, int64_t padded_w,
     float* out_row = out + r * p.out_w * kLanes;
     int64_t ow = 0;
     for (; ow + 4 <= p.out_w; ow += 4) {
-      block_pixels<KH, KW, 4>(in + ow * pixel_pitch, kh_pitch, kw_pitch, pixel_pitch, p.kernel_h,
-                              p.kernel_w, taps, bias, out_row + ow * kLanes);
+      block_pixels<KH, KW, S, 4>(in + ow * pixel_pitch, kh_pitch, kw_pitch, pixel_pitch,
+                                 p.kernel_h, p.kernel_w, taps, bias, out_row + ow * kLanes);
     }
     for (; ow < p.out_w; ++ow) {
-      block_pixels<KH, KW, 1>(in + ow * pixel_pitch, kh_pitch, kw_pitch, pixel_pitch, p.kernel_h,
-                              p.kernel_w, taps, bias, out_row + ow * kLanes);
+      block_pixels<KH, KW, S, 1>(in + ow * pixel_pitch, kh_pitch, kw_pitch, pixel_pitch,
+                                 p.kernel_h, p.kernel_w, taps, bias, out_row + ow * kLanes);
     }
   }
+}
+
+// Picks the block_rows instance: unrolled 3x3 and 5x5 kernels with
+// constant strides 1 and 2 along the row, else runtime extents.
+template <int KH, int KW>
+void block_rows_strided(const npk_conv2d_params& p, const float* band, int64_t padded_w,
+                        int64_t out_rows, const float* tap_vectors, vf bias, float* out) {
+  if (p.dilation_w == 1 && p.stride_w == 1) {
+    return block_rows<KH, KW, 1>(p, band, padded_w, out_rows, tap_vectors, bias, out);
+  }
+  if (p.dilation_w == 1 && p.stride_w == 2) {
+    return block_rows<KH, KW, 2>(p, band, padded_w, out_rows, tap_vectors, bias, out);
+  }
+  block_rows<KH, KW, 0>(p, band, padded_w, out_rows, tap_vectors, bias, out);
 }
 
 // One task of the channel-blocked path: output channels o0 .. o0+kLanes-1
@@ -456,11 +484,11 @@ struct DepthwiseBlockTask {
     fill_band(planes, first_row * p.stride_h - p.pad_top, plan.in_rows(out_rows), band);
 
     if (p.kernel_h == 3 && p.kernel_w == 3) {
-      block_rows<3, 3>(p, band, plan.padded_w, out_rows, tap_vectors, bias_vector, out);
+      block_rows_strided<3, 3>(p, band, plan.padded_w, out_rows, tap_vectors, bias_vector, out);
     } else if (p.kernel_h == 5 && p.kernel_w == 5) {
-      block_rows<5, 5>(p, band, plan.padded_w, out_rows, tap_vectors, bias_vector, out);
+      block_rows_strided<5, 5>(p, band, plan.padded_w, out_rows, tap_vectors, bias_vector, out);
     } else {
-      block_rows<0, 0>(p, band, plan.padded_w, out_rows, tap_vectors, bias_vector, out);
+      block_rows<0, 0, 0>(p, band, plan.padded_w, out_rows, tap_vectors, bias_vector, out);
     }
 
     const float* stored = out + (q0 - first_row * p.out_w) * kLanes;
