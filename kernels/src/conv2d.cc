@@ -656,16 +656,20 @@ void depthwise(const npujar_model_args* ctx, const npk_conv2d_params& p, const f
 // whatever the channel count. Measured with kernels_bench BM_Depthwise
 // (3x3, AVX-512 build with GCC 12, one thread, CPU time, Xeon family 6
 // model 207), blocks won on every mobilenet_v2 shape. 32 channels 112x112
-// took 0.29 against 0.34 ms, 960 channels 7x7 0.05 against 0.25 ms and
-// 144 channels 56x56 stride 2 0.13 against 0.61 ms. With fewer
-// channels than lanes and stride 1, blocks won only below 16 columns:
-// 4 channels 112x112 took 0.105 ms blocked against 0.041 ms per plane,
-// 8 channels 56x56 0.029 against 0.025 ms and 8 channels 14x14 0.002
-// against 0.005 ms.
+// took 0.29 against 0.33 ms, 960 channels 7x7 0.04 against 0.23 ms and 144
+// channels 56x56 stride 2 0.12 against 0.62 ms. With partly filled blocks
+// at stride 1, blocks won on rows narrower than two vectors (8 channels
+// 28x28: 0.006 against 0.009 ms) and with 12 of 16 lanes filled (12
+// channels 56x56: 0.027 against 0.035 ms). They lost with half the lanes
+// or fewer (8 channels 56x56: 0.026 against 0.024 ms, 4 channels 112x112:
+// 0.10 against 0.04 ms).
 // NOTE: the 16- and 32-byte builds use the same rule without having been
 // measured separately.
 bool depthwise_prefers_blocks(const npk_conv2d_params& p) {
-  return p.stride_w > 1 || p.out_channels >= kLanes || p.out_w < kLanes;
+  const int64_t lanes_used = p.out_channels;
+  const int64_t lanes_total = ceil_div(p.out_channels, kLanes) * kLanes;
+  const bool mostly_full = 4 * lanes_used >= 3 * lanes_total;
+  return p.stride_w > 1 || p.out_w < 2 * kLanes || mostly_full;
 }
 
 }  // namespace

@@ -177,9 +177,9 @@ TEST(Conv2d, DepthwiseGeometryEdgesMatchReference) {
   check_conv({1, 20, 28, 9, 20, 3, 3, 3, 2, 1, 0, 2, 1, 1, 2, 20, true, false, 2, 2});
   // Odd-width rows whose bands start mid-row, wide rows with bands of
   // whole rows, and rows too wide for the block buffer (per-plane kernel).
-  check_conv({1, 17, 40, 101, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 17, true, true, 2, 2});
+  check_conv({1, 31, 40, 101, 31, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 31, true, true, 2, 2});
   check_conv({1, 32, 30, 224, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 32, true, false, 1, 3});
-  check_conv({1, 17, 3, 1000, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 17, true, true, 1, 0});
+  check_conv({1, 31, 3, 1000, 31, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 31, true, true, 1, 0});
   // With 16-float vectors, the 961 taps of a 31x31 kernel do not fit the
   // block buffer, so this case takes the per-plane path there.
   check_conv({1, 3, 40, 40, 3, 31, 31, 1, 1, 15, 15, 15, 15, 1, 1, 3, true, false, 0, 0});
