@@ -174,12 +174,12 @@ struct DepthwisePlane {
 
 // Channel-blocked depthwise convolution. A task takes kLanes output
 // channels of one image and a band of output rows (see DepthwiseBlockPlan).
-// It transposes the band's input rows of those channels into a zero-padded stack buffer laid out as
-// [rows][padded_w][kLanes]. Every tap of every output pixel is then one
+// It transposes the band's input rows of those channels into a zero-padded
+// stack buffer laid out as [rows][padded_w][kLanes]. Every tap of every output pixel is then one
 // vector FMA over the kLanes channels, whatever the plane width, stride or
 // dilation. The [rows][out_w][kLanes] result is transposed back into the
 // kLanes NCHW output planes, with the residual and the activation applied
-// on the way. Bias sits in the accumulators' initial value.
+// on the way. The bias is the accumulators' initial value.
 //
 // Both transpositions treat a plane as a flat [H*W] array: a tile of
 // kLanes consecutive pixels of kLanes channels is kLanes vector loads, one
@@ -262,8 +262,8 @@ inline void store_partial(float* dst, vf v, int64_t count) {
   copy_short(dst, lanes, count);
 }
 
-// The activation with ReLU and clamp inlined, since Activation::apply's
-// switch is a call per vector.
+// Applies the activation, with ReLU and clamp inlined because
+// Activation::apply is an out-of-line call per vector.
 template <int32_t kind>
 inline vf activate(const Activation& activation, vf v) {
   if constexpr (kind == NPK_ACTIVATION_NONE) {
@@ -282,7 +282,7 @@ inline vf activate(const Activation& activation, vf v) {
 // advances by kLanes floats per element plus skip floats after every
 // width-th element (counted from begin). Tiles load kLanes elements of
 // each array and may read past end. That is safe while they stay below
-// limit, the end of the memory that the arrays lie in; sources[kLanes-1]
+// limit, the end of the memory that the arrays lie in. sources[kLanes-1]
 // must be the highest array.
 inline void transpose_into_lanes(const float* const* sources, int64_t begin, int64_t end,
                                  const float* limit, int64_t width, int64_t skip, float* dst) {
@@ -295,7 +295,8 @@ inline void transpose_into_lanes(const float* const* sources, int64_t begin, int
     } else {
       for (int l = 0; l < kLanes; ++l) {
         const int64_t available = limit - (sources[l] + e);
-        tile[l] = available >= kLanes ? load(sources[l] + e) : load_partial(sources[l] + e, available);
+        const float* at = sources[l] + e;
+        tile[l] = available >= kLanes ? load(at) : load_partial(at, available);
       }
     }
     transpose_lanes(tile);
@@ -368,13 +369,14 @@ struct DepthwiseBlockPlan {
 // Sums the taps of count adjacent output pixels, starting at column 0 of
 // in (the padded input under tap (0, 0)), into out[count][kLanes]. KH and
 // KW are the kernel extents and S the stride (with dilation 1 along the
-// row) when fixed at compile time, else 0. Constant pitches and taps held
-// in the caller's local array leave enough registers that neither compiler
-// reloads them from the stack for every FMA.
+// row) when fixed at compile time, else 0. Fixed extents read the taps
+// from the caller's local array fixed_taps, which (with the constant
+// pitches) keeps clang 15 from reloading taps and pitches from the stack
+// for every FMA; runtime extents read tap_floats [taps][kLanes].
 template <int KH, int KW, int S, int count>
 inline void block_pixels(const float* in, int64_t kh_pitch, int64_t kw_pitch, int64_t pixel_pitch,
-                         int64_t kernel_h, int64_t kernel_w, const vf* taps, vf bias,
-                         float* out) {
+                         int64_t kernel_h, int64_t kernel_w, const vf* fixed_taps,
+                         const float* tap_floats, vf bias, float* out) {
   const int64_t extent_h = KH > 0 ? KH : kernel_h;
   const int64_t extent_w = KW > 0 ? KW : kernel_w;
   const int64_t tap_pitch = S > 0 ? kLanes : kw_pitch;
@@ -385,7 +387,8 @@ inline void block_pixels(const float* in, int64_t kh_pitch, int64_t kw_pitch, in
   for (int64_t kh = 0; kh < extent_h; ++kh) {
     const float* row = in + kh * kh_pitch;
     for (int64_t kw = 0; kw < extent_w; ++kw) {
-      const vf w = taps[kh * extent_w + kw];
+      const int64_t t = kh * extent_w + kw;
+      const vf w = KH * KW > 0 ? fixed_taps[t] : load(tap_floats + t * kLanes);
       NPK_UNROLL
       for (int j = 0; j < count; ++j) sum[j] += w * load(row + kw * tap_pitch + j * step);
     }
@@ -400,12 +403,10 @@ template <int KH, int KW, int S>
 void block_rows(const npk_conv2d_params& p, const float* band, int64_t padded_w, int64_t out_rows,
                 const float* tap_vectors, vf bias, float* out) {
   constexpr int kFixedTaps = KH * KW > 0 ? KH * KW : 1;
-  vf fixed_taps[kFixedTaps];
-  const vf* taps = reinterpret_cast<const vf*>(tap_vectors);
+  vf fixed_taps[kFixedTaps] = {};
   if (KH * KW > 0) {
     NPK_UNROLL
     for (int t = 0; t < kFixedTaps; ++t) fixed_taps[t] = load(tap_vectors + t * kLanes);
-    taps = fixed_taps;
   }
 
   const int64_t row_pitch = padded_w * kLanes;
@@ -418,11 +419,13 @@ void block_rows(const npk_conv2d_params& p, const float* band, int64_t padded_w,
     int64_t ow = 0;
     for (; ow + 4 <= p.out_w; ow += 4) {
       block_pixels<KH, KW, S, 4>(in + ow * pixel_pitch, kh_pitch, kw_pitch, pixel_pitch,
-                                 p.kernel_h, p.kernel_w, taps, bias, out_row + ow * kLanes);
+                                 p.kernel_h, p.kernel_w, fixed_taps, tap_vectors, bias,
+                                 out_row + ow * kLanes);
     }
     for (; ow < p.out_w; ++ow) {
       block_pixels<KH, KW, S, 1>(in + ow * pixel_pitch, kh_pitch, kw_pitch, pixel_pitch,
-                                 p.kernel_h, p.kernel_w, taps, bias, out_row + ow * kLanes);
+                                 p.kernel_h, p.kernel_w, fixed_taps, tap_vectors, bias,
+                                 out_row + ow * kLanes);
     }
   }
 }
