@@ -154,6 +154,7 @@ TEST(Conv2d, DepthwiseChannelBlocksMatchReference) {
   check_conv({1, 33, 1, 1, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 33, true, true, 1, 0});
   check_conv({1, 17, 1, 1, 17, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 17, true, false, 0, 0});
   check_conv({1, 5, 112, 112, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 5, true, true, 2, 2});
+  check_conv({1, 16, 112, 112, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 16, true, true, 2, 2});
   check_conv({1, 17, 112, 112, 17, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 17, true, false, 2, 3});
   check_conv({1, 48, 56, 56, 48, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 48, true, false, 2, 2});
   check_conv({1, 32, 28, 28, 32, 3, 3, 2, 2, 0, 0, 1, 1, 1, 1, 32, true, false, 2, 0});
@@ -182,7 +183,7 @@ TEST(Conv2d, DepthwiseGeometryEdgesMatchReference) {
   check_conv({1, 31, 3, 1000, 31, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 31, true, true, 1, 0});
   // With 16-float vectors, the 961 taps of a 31x31 kernel do not fit the
   // block buffer, so this case takes the per-plane path there.
-  check_conv({1, 3, 40, 40, 3, 31, 31, 1, 1, 15, 15, 15, 15, 1, 1, 3, true, false, 0, 0});
+  check_conv({1, 16, 40, 40, 16, 31, 31, 1, 1, 15, 15, 15, 15, 1, 1, 16, true, false, 0, 0});
 }
 
 TEST(Conv2d, DepthwiseEpiloguesMatchReference) {
