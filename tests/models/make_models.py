@@ -403,6 +403,23 @@ small("softmax_log_softmax", ["x:f32[3,7]"],
 small("layer_norm_no_affine", ["x:f32[2,3,8]"],
       lambda p, x: F.layer_norm(x, (3, 8), eps=1e-3) + p["ln"](x), ln=lambda: nn.LayerNorm(8))
 
+# F.scaled_dot_product_attention exists from PyTorch 2.0 on (enable_gqa from
+# 2.5 on), so these models are made only by a newer torch, as
+# tests/models/check_newer_torch.sh does.
+if hasattr(F, "scaled_dot_product_attention"):
+    def attention_masks(parts, q, k, v, keep):
+        """Attend under a bool mask (true = attend) and under a float mask added to the scores."""
+        by_bool = F.scaled_dot_product_attention(q, k, v, attn_mask=keep)
+        by_float = F.scaled_dot_product_attention(q, k, v, attn_mask=torch.tanh(q.sum(-1, keepdim=True)))
+        return torch.cat([by_bool, by_float], dim=-1)
+
+    small("sdpa_masks", ["q:f32[2,4,5,8]", "k:f32[2,4,6,8]", "v:f32[2,4,6,8]", "keep:bool[2,1,5,6]"],
+          attention_masks)
+    small("sdpa_causal_scale", ["q:f32[1,2,5,8]", "k:f32[1,2,7,8]", "v:f32[1,2,7,8]"],
+          lambda p, q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True, scale=0.3))
+    small("sdpa_gqa", ["q:f32[1,4,5,8]", "k:f32[1,2,5,8]", "v:f32[1,2,5,8]"],
+          lambda p, q, k, v: F.scaled_dot_product_attention(q, k, v, enable_gqa=True))
+
 
 def inplace_chain(parts, x):
     y = x * 2.0

@@ -8,7 +8,13 @@
 //   layer (norm_first=False): x = norm1(x + attention(x)); x = norm2(x + ffn(x))
 //   layer (norm_first=True):  x = x + attention(norm1(x)); x = x + ffn(norm2(x))
 //   ffn(x) = linear2(act(linear1(x))), act = gelu (exact) or relu
+//
+// Also scaled_dot_product_attention, softmax(mask(q k^T * scale)) v without
+// the projections, which PyTorch 2.x records for nn.MultiheadAttention
+// outside the fused path and for F.scaled_dot_product_attention.
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <limits>
 
 #include "lowering.h"
@@ -172,6 +178,96 @@ Values lower_encoder_layer(LoweringContext& c) {
   return {ImportValue::of_tensor(x)};
 }
 
+// Repeats each head of `x` [..., H_kv, S, D] `groups` times along the head
+// axis, like repeat_interleave(groups, dim=-3).
+int repeat_heads(GraphBuilder& g, int x, int64_t groups) {
+  ir::Shape shape = g.shape(x);
+  size_t head_axis = shape.size() - 3;
+  ir::Shape unsqueezed = shape;
+  unsqueezed.insert(unsqueezed.begin() + static_cast<std::ptrdiff_t>(head_axis) + 1, ir::Dim::fixed(1));
+  ir::Shape expanded = unsqueezed;
+  expanded[head_axis + 1] = ir::Dim::fixed(groups);
+  int repeated = g.emit("expand", {g.reshape(x, unsqueezed)}, {}, &expanded);
+  shape[head_axis] = ir::Dim::fixed(shape[head_axis].coefficient * groups);
+  return g.reshape(repeated, shape);
+}
+
+// A bool [L, S] constant that is true on and below the diagonal: the keys
+// each query may attend to under is_causal=True.
+int causal_mask(GraphBuilder& g, int64_t queries, int64_t keys) {
+  std::vector<uint8_t> keep(static_cast<size_t>(queries * keys), 0);
+  for (int64_t row = 0; row < queries; ++row) {
+    for (int64_t column = 0; column <= std::min(row, keys - 1); ++column) {
+      keep[static_cast<size_t>(row * keys + column)] = 1;
+    }
+  }
+  return g.add_constant("", ir::DType::kBool, {queries, keys}, std::move(keep));
+}
+
+// scaled_dot_product_attention(query, key, value, attn_mask?, dropout_p,
+//   is_causal, *, scale?, enable_gqa) on [..., L, D] queries and [..., S, D]
+//   keys and values. Unlike the masks above, a bool attn_mask is true where
+//   attention is allowed, and a float one is added to the scores.
+Values lower_scaled_dot_product_attention(LoweringContext& c) {
+  GraphBuilder& g = c.builder;
+  int query = c.tensor(0), key = c.tensor(1), value = c.tensor(2);
+  int mask = c.optional_tensor(3);
+  double dropout = c.number(4);
+  bool is_causal = c.flag(5);
+  bool enable_gqa = c.size() > 7 && c.flag(7);
+  size_t rank = g.rank(query);
+  if (rank < 2 || g.rank(key) != rank || g.rank(value) != rank) {
+    c.fail("query, key and value must have the same rank of at least 2, got " + ir::shape_to_string(g.shape(query)) +
+           ", " + ir::shape_to_string(g.shape(key)) + " and " + ir::shape_to_string(g.shape(value)));
+  }
+  if (dropout != 0.0) {
+    c.fail("dropout_p=" + std::to_string(dropout) + " drops attention weights at random; export the model in eval "
+           "mode, where nn.MultiheadAttention passes dropout_p=0");
+  }
+  if (is_causal && mask >= 0) c.fail("is_causal=True needs attn_mask=None, as in PyTorch");
+
+  const ir::Shape& query_shape = g.shape(query);
+  if (enable_gqa && rank >= 3 && query_shape[rank - 3] != g.shape(key)[rank - 3]) {
+    int64_t query_heads = static_extent(c, query_shape[rank - 3], "the query's head count");
+    int64_t key_heads = static_extent(c, g.shape(key)[rank - 3], "the key's head count");
+    if (key_heads <= 0 || query_heads % key_heads != 0) {
+      c.fail("enable_gqa=True needs the query's " + std::to_string(query_heads) +
+             " heads to be a multiple of the key's " + std::to_string(key_heads));
+    }
+    key = repeat_heads(g, key, query_heads / key_heads);
+    value = repeat_heads(g, value, query_heads / key_heads);
+  }
+
+  ir::DType dtype = g.dtype(query);
+  double scale = 0;
+  if (c.is_none(6)) {
+    int64_t head_dim = static_extent(c, query_shape[rank - 1], "the query's last dim");
+    scale = 1.0 / std::sqrt(static_cast<double>(head_dim));
+  } else {
+    scale = c.number(6);
+  }
+  std::vector<int64_t> swap_last(rank);
+  for (size_t i = 0; i < rank; ++i) swap_last[i] = static_cast<int64_t>(i);
+  std::swap(swap_last[rank - 2], swap_last[rank - 1]);
+  int scaled_query = g.emit("mul", {query, g.add_scalar(scale, dtype)});
+  int key_transposed = g.emit("permute", {key}, {{"perm", swap_last}});
+  int scores = g.emit("matmul", {scaled_query, key_transposed});
+
+  int negative_infinity = g.add_scalar(-std::numeric_limits<double>::infinity(), dtype);
+  if (is_causal) {
+    int64_t queries = static_extent(c, query_shape[rank - 2], "the query's sequence length (is_causal=True)");
+    int64_t keys = static_extent(c, g.shape(key)[rank - 2], "the key's sequence length (is_causal=True)");
+    scores = g.emit("where", {causal_mask(g, queries, keys), scores, negative_infinity});
+  }
+  if (mask >= 0 && g.dtype(mask) == ir::DType::kBool) {
+    scores = g.emit("where", {mask, scores, negative_infinity});
+  } else if (mask >= 0) {
+    scores = g.emit("add", {scores, g.cast(mask, dtype)});
+  }
+  int probabilities = g.emit("softmax", {scores}, {{"axis", int64_t{-1}}});
+  return {ImportValue::of_tensor(g.emit("matmul", {probabilities, value}))};
+}
+
 }  // namespace
 
 std::vector<Lowering> transformer_lowerings() {
@@ -182,6 +278,10 @@ std::vector<Lowering> transformer_lowerings() {
       {"aten::_transformer_encoder_layer_fwd", lower_encoder_layer,
        "attention as above, add, layer_norm, linear, relu or gelu, linear",
        "batch-first 3-d inputs; a fully masked row gives NaN where PyTorch gives 0"},
+      {"aten::scaled_dot_product_attention", lower_scaled_dot_product_attention,
+       "mul, permute, matmul, where or add (mask), softmax, matmul",
+       "dropout_p must be 0; is_causal and enable_gqa need static sequence lengths and head counts; "
+       "a fully masked row gives NaN where PyTorch 2.15 gives 0"},
   };
 }
 
