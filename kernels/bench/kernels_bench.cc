@@ -238,7 +238,8 @@ void gemm_shapes(benchmark::internal::Benchmark* b) {
 template <int threads>
 void conv_shapes(benchmark::internal::Benchmark* b) {
   {
-    // resnet18 3x3 stages and the stem, resnet50 1x1 bottlenecks.
+    // resnet18 3x3 stages and the stem, resnet50 1x1 bottlenecks, the
+    // mobilenet_v2 stem.
     b->Args({64, 56, 64, 3, 1, threads});
     b->Args({128, 28, 128, 3, 1, threads});
     b->Args({256, 14, 256, 3, 1, threads});
@@ -246,6 +247,7 @@ void conv_shapes(benchmark::internal::Benchmark* b) {
     b->Args({3, 224, 64, 7, 2, threads});
     b->Args({256, 56, 64, 1, 1, threads});
     b->Args({64, 56, 256, 1, 1, threads});
+    b->Args({3, 224, 32, 3, 2, threads});
   }
 }
 

@@ -12,7 +12,10 @@
 // 3x3 stride-1 convolutions with at least 32 input and output channels use
 // Winograd F(2x2, 3x3) instead (winograd.cc). Depthwise convolutions (one
 // input channel per group) have too little reuse for a GEMM and get their
-// own vector kernel.
+// own vector kernel. Ungrouped convolutions with at most 4 input channels
+// (network stems) run as direct convolutions (conv_direct.cc) on the same
+// packed weight.
+#include "conv_direct.h"
 #include "gemm.h"
 #include "winograd.h"
 
@@ -755,6 +758,10 @@ void npk_conv2d(const npujar_model_args* ctx, const npk_conv2d_params* params, c
                          1, packed_x, y + out_offset, pixels, 1, bias,
                          residual != nullptr ? residual + out_offset : nullptr, act);
     }
+    return;
+  }
+  if (npk::direct_conv_applies(p)) {
+    npk::direct_conv(ctx, p, x, packed_weight, bias, residual, act, y);
     return;
   }
 

@@ -204,6 +204,37 @@ TEST(Conv2d, WinogradShapesMatchReference) {
   check_conv({1, 40, 3, 3, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true, false, 2, 0});
 }
 
+// Ungrouped non-1x1 convolutions with at most 4 input channels take the
+// direct path. The cases cover output widths 1, 3, 7, 17 and 255 (partial
+// vectors and several chunks per row) and channel counts that leave a
+// partial channel tile. They also cover strides 1 to 3, dilation,
+// asymmetric pads, bands of several rows, batch and threads.
+TEST(Conv2d, FewInputChannelsMatchReference) {
+  // batch c h w o kh kw sh sw pt pl pb pr dh dw groups bias residual activation threads
+  check_conv({1, 3, 224, 224, 64, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1, true, false, 1, 2});
+  check_conv({1, 3, 224, 224, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, true, true, 2, 0});
+  check_conv({2, 1, 9, 1, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true, true, 1, 2});
+  check_conv({1, 2, 5, 3, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, false, false, 0, 0});
+  check_conv({1, 4, 7, 7, 17, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1, true, true, 1, 3});
+  check_conv({1, 3, 20, 17, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true, false, 0, 0});
+  check_conv({2, 3, 30, 255, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true, true, 1, 2});
+  check_conv({1, 4, 40, 511, 9, 3, 5, 3, 2, 0, 2, 1, 3, 1, 1, 1, true, false, 0, 3});
+  check_conv({1, 3, 31, 29, 12, 3, 3, 2, 3, 1, 0, 0, 2, 2, 3, 1, true, true, 1, 0});
+  check_conv({1, 1, 3, 3, 5, 7, 7, 1, 1, 3, 3, 3, 3, 1, 1, 1, true, false, 0, 0});
+  check_conv({1, 2, 16, 16, 8, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 1, false, true, 2, 2});
+  // Rows too long for the band buffer go through the implicit GEMM.
+  check_conv({1, 4, 4, 3000, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true, true, 1, 0});
+  // Strided 1x1 convolutions keep the GEMM.
+  check_conv({1, 3, 9, 9, 20, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, true, false, 0, 0});
+}
+
+TEST(Conv2d, FewInputChannelEpiloguesMatchReference) {
+  for (int32_t act = NPK_ACTIVATION_NONE; act <= NPK_ACTIVATION_GELU_TANH; ++act) {
+    check_conv({1, 3, 12, 21, 19, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true, true, act, 0});
+    check_conv({1, 3, 14, 14, 6, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1, false, true, act, 2});
+  }
+}
+
 TEST(Conv2d, ScratchOnlyForWinogradAndTransposed1x1) {
   npk_conv2d_params winograd{1, 64, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 14, 14};
   EXPECT_GT(npk_conv2d_scratch_size(&winograd), 0);
@@ -217,6 +248,8 @@ TEST(Conv2d, ScratchOnlyForWinogradAndTransposed1x1) {
   reducing.in_channels = 256;
   reducing.out_channels = 64;
   EXPECT_EQ(npk_conv2d_scratch_size(&reducing), 0);
+  npk_conv2d_params stem{1, 3, 224, 224, 64, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1, 112, 112};
+  EXPECT_EQ(npk_conv2d_scratch_size(&stem), 0);
 }
 
 TEST(Conv2d, EpilogueActivationsMatchReference) {
