@@ -18,7 +18,8 @@
 //
 // The tile shape is a compile-time parameter chosen per call from the shape:
 // small M gets a tile of exactly M rows, and on 64-byte vectors M = 49 (a
-// 7x7 feature map) gets a 7-row tile instead of wasting 7 rows of 56.
+// 7x7 feature map) gets a 7-row tile instead of wasting 7 rows of 56. A
+// column-major C gets a transposed tile (ColumnTile) where it fits M.
 #include "gemm.h"
 
 namespace npk {
@@ -198,8 +199,15 @@ void pack_a_strided(const GemmArgs& g, int64_t m0, int64_t rows, int64_t k0, int
       for (int64_t k = 0; k < kc; ++k) {
         float* dst = packed + (t * kc + k) * MR;
         const float* src = a + t * MR + k * g.stride_ak;
-        NPK_UNROLL
-        for (int i = 0; i < MR; ++i) dst[i] = src[i];
+        // Whole vectors where MR allows, because clang-15 compiles the
+        // unrolled scalar loop to single-float moves.
+        if constexpr (MR % kLanes == 0) {
+          NPK_UNROLL
+          for (int i = 0; i < MR; i += kLanes) store(dst + i, load(src + i));
+        } else {
+          NPK_UNROLL
+          for (int i = 0; i < MR; ++i) dst[i] = src[i];
+        }
       }
       continue;
     }
@@ -358,6 +366,161 @@ void gemm_tiled(const npujar_model_args* ctx, const GemmArgs& g) {
   parallel_for(ctx, m_blocks * n_blocks, body);
 }
 
+// Column-major C (stride_cm == 1): the NCHW output of the 1x1 convolutions
+// and Winograd's [point][O][T] results. The row-major tile above would
+// store such a C one float at a time. This tile runs transposed: vectors
+// run down the columns of C (PV vectors of kLanes rows) and NR columns
+// get a broadcast B value each, so every store is a whole vector. Per k it
+// loads PV vectors of packed A and broadcasts NR values of one B panel.
+template <int NR, int PV>
+struct ColumnTile {
+  static constexpr int kRows = PV * kLanes;
+  static_assert(kPanelWidth % NR == 0, "a tile's columns lie in one panel");
+
+  // acc[j][v] += sum over k of A(k, rows of vector v) * B(k, j), with A
+  // packed as [k][kRows] and b at column 0 of the tile in its panel.
+  static void multiply(int64_t kc, const float* a, const float* b, vf (&acc)[NR][PV]) {
+    for (int64_t k = 0; k < kc; ++k) {
+      vf av[PV];
+      NPK_UNROLL
+      for (int v = 0; v < PV; ++v) av[v] = load(a + k * kRows + v * kLanes);
+      NPK_UNROLL
+      for (int j = 0; j < NR; ++j) {
+        const float bj = b[k * kPanelWidth + j];
+        NPK_UNROLL
+        for (int v = 0; v < PV; ++v) acc[j][v] += bj * av[v];
+      }
+    }
+  }
+
+  // Stores the valid rows x columns of a tile at (m0, n0), adding the
+  // earlier K blocks' sums unless first and applying the epilogue if last.
+  static void store(const GemmArgs& g, int64_t m0, int64_t n0, int rows, int columns, bool first,
+                    bool last, vf (&acc)[NR][PV]) {
+    // The epilogue reads the sums back from memory: with the accumulators
+    // live across calls of Activation::apply, clang-15 spills some of them
+    // inside the k loop.
+    alignas(64) float sums[NR][kRows];
+    NPK_UNROLL
+    for (int j = 0; j < NR; ++j) {
+      NPK_UNROLL
+      for (int v = 0; v < PV; ++v) npk::store(sums[j] + v * kLanes, acc[j][v]);
+    }
+
+    for (int j = 0; j < columns; ++j) {
+      const int64_t offset = (n0 + j) * g.stride_cn + m0;
+      const float bias = last && g.bias != nullptr ? g.bias[n0 + j] : 0.0f;
+      for (int v = 0; v < PV; ++v) {
+        const int count = rows - v * kLanes < kLanes ? rows - v * kLanes : kLanes;
+        if (count <= 0) break;
+        const int64_t at = offset + v * kLanes;
+        if (count == kLanes) {
+          store_vector(g, at, m0 + v * kLanes, load(sums[j] + v * kLanes) + bias, first, last);
+          continue;
+        }
+        store_partial_vector(g, at, m0 + v * kLanes, count, load(sums[j] + v * kLanes) + bias,
+                             first, last);
+      }
+    }
+  }
+
+  // x (with the bias added) for kLanes rows from m, stored at g.c + at.
+  static void store_vector(const GemmArgs& g, int64_t at, int64_t m, vf x, bool first,
+                           bool last) {
+    if (!first) x += load(g.c + at);
+    if (last) {
+      if (g.row_bias != nullptr) x += load(g.row_bias + m);
+      if (g.residual != nullptr) x += load(g.residual + at);
+      x = g.activation.apply(x);
+    }
+    npk::store(g.c + at, x);
+  }
+
+  // The same for count < kLanes rows, through a lane buffer.
+  static void store_partial_vector(const GemmArgs& g, int64_t at, int64_t m, int count, vf x,
+                                   bool first, bool last) {
+    float* c = g.c + at;
+    float lanes[kLanes] = {};
+    if (!first) {
+      for (int l = 0; l < count; ++l) lanes[l] = c[l];
+      x += load(lanes);
+    }
+    if (last) {
+      if (g.row_bias != nullptr) {
+        for (int l = 0; l < count; ++l) lanes[l] = g.row_bias[m + l];
+        x += load(lanes);
+      }
+      if (g.residual != nullptr) {
+        for (int l = 0; l < count; ++l) lanes[l] = g.residual[at + l];
+        x += load(lanes);
+      }
+      x = g.activation.apply(x);
+    }
+    npk::store(lanes, x);
+    for (int l = 0; l < count; ++l) c[l] = lanes[l];
+  }
+};
+
+template <int NR, int PV>
+void gemm_columns(const npujar_model_args* ctx, const GemmArgs& g) {
+  using T = ColumnTile<NR, PV>;
+  constexpr int64_t kRows = T::kRows;
+
+  // Equal K blocks of at most kMaxKc, and as many row tiles per block as
+  // the 64 KiB packing buffer takes.
+  const int64_t k_blocks = ceil_div(g.k, kMaxKc);
+  const int64_t kc_step = ceil_div(g.k, k_blocks);
+  const int64_t tiles_per_row_block = max64(1, kMaxBlockRows * kMaxKc / (kRows * kc_step));
+  const int64_t block_rows = tiles_per_row_block * kRows;
+  const int64_t m_blocks = ceil_div(g.m, block_rows);
+  const int64_t n_tiles = ceil_div(g.n, NR);
+
+  // Split columns further while there are too few tasks to balance the
+  // threads.
+  int64_t tiles_per_block = max64(1, kTargetBlockColumns / NR);
+  const int64_t threads = thread_count(ctx);
+  while (threads > 1 && tiles_per_block > 1 &&
+         m_blocks * ceil_div(n_tiles, tiles_per_block) < 4 * threads) {
+    tiles_per_block = (tiles_per_block + 1) / 2;
+  }
+  const int64_t n_blocks = ceil_div(n_tiles, tiles_per_block);
+  const int64_t panel_stride = g.k * kPanelWidth;
+
+  auto body = [&](int64_t begin, int64_t end) {
+    alignas(64) float packed_a[kMaxBlockRows * kMaxKc];
+    for (int64_t task = begin; task < end; ++task) {
+      const int64_t m0 = (task / n_blocks) * block_rows;
+      const int64_t rows = min64(block_rows, g.m - m0);
+      const int64_t t_begin = (task % n_blocks) * tiles_per_block;
+      const int64_t t_end = min64(n_tiles, t_begin + tiles_per_block);
+
+      for (int64_t k0 = 0; k0 < g.k; k0 += kc_step) {
+        const int64_t kc = min64(kc_step, g.k - k0);
+        const bool first = k0 == 0;
+        const bool last = k0 + kc == g.k;
+        pack_a<kRows>(g, m0, rows, k0, kc, packed_a);
+
+        // Row tiles outer, so that one packed A tile stays in L1 while the
+        // B panels stream past it.
+        for (int64_t r = 0; r < rows; r += kRows) {
+          const float* a = packed_a + (r / kRows) * kc * kRows;
+          const int valid_rows = static_cast<int>(min64(kRows, rows - r));
+          for (int64_t t = t_begin; t < t_end; ++t) {
+            const int64_t n0 = t * NR;
+            const float* b = g.packed_b + (n0 / kPanelWidth) * panel_stride + k0 * kPanelWidth +
+                             n0 % kPanelWidth;
+            vf acc[NR][PV] = {};
+            T::multiply(kc, a, b, acc);
+            const int columns = static_cast<int>(min64(NR, g.n - n0));
+            T::store(g, m0 + r, n0, valid_rows, columns, first, last, acc);
+          }
+        }
+      }
+    }
+  };
+  parallel_for(ctx, m_blocks * n_blocks, body);
+}
+
 // Runs a tile of exactly m rows (m below the main tile's rows), NV vectors
 // wide.
 template <int NV>
@@ -373,8 +536,26 @@ void gemm_small_m(const npujar_model_args* ctx, const GemmArgs& g) {
   }
 }
 
+// True when C is column-major and the column tile's rows (rows of C per
+// tile) waste at most an eighth of M. The column tile then stores whole
+// vectors where the row tile stores single floats. Measured with
+// kernels_bench, clang-15, one thread, CPU time (Xeon family 6 model 207):
+// with 64-byte vectors the 1x1 convolution 256->64 at 56x56 went from
+// 1.10-1.15 to 0.82-0.87 ms and Winograd 64->64 at 56x56 from 2.07-2.10 to
+// 1.80-1.89 ms. With 32-byte vectors they went from 1.31 to 1.13 ms and
+// from 2.19 to 2.00 ms. Winograd at 7x7 (M = 16) and 14x14 (M = 49) rows
+// were slower with it.
+[[maybe_unused]] bool prefers_columns(const GemmArgs& g, int64_t tile_rows) {
+  return g.stride_cm == 1 && g.n > 1 && g.conv == nullptr &&
+         8 * round_up(g.m, tile_rows) <= 9 * g.m;
+}
+
 void gemm_dispatch(const npujar_model_args* ctx, const GemmArgs& g) {
 #if NPK_VECTOR_BYTES == 64
+  // Column tiles: 8 columns by 3 or 2 vectors, with the A vectors and a
+  // broadcast in registers too (at most 28 of 32).
+  if (prefers_columns(g, 3 * kLanes)) return gemm_columns<8, 3>(ctx, g);
+  if (prefers_columns(g, 2 * kLanes)) return gemm_columns<8, 2>(ctx, g);
   // 32 zmm registers: 8x2 (16 accumulators) or 7x4 (28 accumulators).
   if (g.m < 8) return gemm_small_m<4>(ctx, g);
   const int64_t cost_8x32 = round_up(g.m, 8) * round_up(g.n, 32);
@@ -382,6 +563,9 @@ void gemm_dispatch(const npujar_model_args* ctx, const GemmArgs& g) {
   if (cost_7x64 < cost_8x32) return gemm_tiled<7, 4>(ctx, g);
   return gemm_tiled<8, 2>(ctx, g);
 #elif NPK_VECTOR_BYTES == 32
+  // Column tile 4 x 3: 12 accumulators, 3 A vectors and a broadcast fill
+  // the 16 ymm registers. (4 x 2 was slower than the row tile.)
+  if (prefers_columns(g, 3 * kLanes)) return gemm_columns<4, 3>(ctx, g);
   // 16 ymm registers: 6x2 (12 accumulators), the classic AVX2 tile.
   if (g.m < 6) return gemm_small_m<2>(ctx, g);
   return gemm_tiled<6, 2>(ctx, g);

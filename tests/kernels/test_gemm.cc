@@ -90,6 +90,31 @@ TEST(Gemm, StridedOperandsMatchReference) {
   }
 }
 
+// Column-major C with M close to a multiple of 32 or 48 rows runs the
+// column tiles: partial last tiles and vectors, several K blocks (K 300),
+// several row tiles per task, N not a multiple of the 8-column tile.
+TEST(Gemm, ColumnMajorOutputMatchesReference) {
+  const int64_t ms[] = {17, 32, 48, 95, 255, 784};
+  const int64_t ns[] = {3, 17, 64, 255};
+  const int64_t ks[] = {1, 7, 64, 300};
+  for (int64_t m : ms) {
+    for (int64_t n : ns) {
+      for (int64_t k : ks) {
+        check_gemm({m, n, k, false, true, true, true, NPK_ACTIVATION_RELU, 0});
+        check_gemm({m, n, k, true, true, false, false, NPK_ACTIVATION_NONE, 2});
+      }
+    }
+  }
+  check_gemm({3136, 64, 256, true, true, true, true, NPK_ACTIVATION_RELU, 3});
+}
+
+TEST(Gemm, ColumnMajorActivationsMatchReference) {
+  for (int32_t act = NPK_ACTIVATION_NONE; act <= NPK_ACTIVATION_GELU_TANH; ++act) {
+    check_gemm({255, 70, 13, true, true, true, true, act, 0});
+    check_gemm({96, 17, 300, false, true, true, true, act, 2});
+  }
+}
+
 TEST(Gemm, EveryActivationMatchesReference) {
   for (int32_t act = NPK_ACTIVATION_NONE; act <= NPK_ACTIVATION_GELU_TANH; ++act) {
     check_gemm({19, 70, 13, false, false, true, true, act, 0});
