@@ -8,21 +8,15 @@
 // libraries are part of the build; otherwise it reports how to enable them.
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <map>
 #include <string>
 #include <vector>
 
-#include "commands.h"
+#include "model_io.h"
 
-#if __has_include("npujar/runtime/model.h") && __has_include("npujar/ir/reference.h")
-#define NPUJAR_CLI_HAS_RUNTIME 1
+#ifdef NPUJAR_CLI_HAS_RUNTIME
 #include "npujar/format/reader.h"
-#include "npujar/ir/error.h"
-#include "npujar/ir/host_tensor.h"
 #include "npujar/ir/reference.h"
 #include "npujar/ir/serialize.h"
-#include "npujar/runtime/model.h"
 #endif
 
 namespace npujar::cli {
@@ -37,61 +31,6 @@ struct RunOptions {
   bool reference = false;
   int threads = 0;
 };
-
-// Splits "name=path" into its parts; a bare path gets an empty name.
-std::pair<std::string, std::string> split_binding(const std::string& binding) {
-  size_t equals = binding.find('=');
-  if (equals == std::string::npos) {
-    return {"", binding};
-  }
-  return {binding.substr(0, equals), binding.substr(equals + 1)};
-}
-
-// Orders `bindings` by the tensor names in `names`; bare paths fill the
-// remaining positions in order.
-[[maybe_unused]] std::vector<std::string> order_paths(const std::vector<std::string>& bindings,
-                                                      const std::vector<std::string>& names,
-                                                      const char* role) {
-  std::vector<std::string> paths(names.size());
-  std::vector<std::string> bare;
-  for (const std::string& binding : bindings) {
-    auto [name, path] = split_binding(binding);
-    if (name.empty()) {
-      bare.push_back(path);
-      continue;
-    }
-    size_t index = 0;
-    while (index < names.size() && names[index] != name) {
-      ++index;
-    }
-    if (index == names.size()) {
-      std::string known;
-      for (const std::string& candidate : names) {
-        known += (known.empty() ? "" : ", ") + candidate;
-      }
-      throw CommandError{std::string("run: the model has no ") + role + " '" + name +
-                         "'; its " + role + "s are: " + known};
-    }
-    paths[index] = path;
-  }
-  size_t next_bare = 0;
-  for (std::string& path : paths) {
-    if (path.empty() && next_bare < bare.size()) {
-      path = bare[next_bare++];
-    }
-  }
-  for (size_t i = 0; i < paths.size(); ++i) {
-    if (paths[i].empty()) {
-      throw CommandError{std::string("run: no file given for ") + role + " '" + names[i] +
-                         "'; pass --" + role + " " + names[i] + "=FILE.npy"};
-    }
-  }
-  if (next_bare < bare.size()) {
-    throw CommandError{std::string("run: more --") + role + " files than the model's " +
-                       std::to_string(names.size()) + " " + role + "s"};
-  }
-  return paths;
-}
 
 // Rejects input paths that are directories and output paths that are
 // directories or whose directory does not exist, before the model runs.
@@ -120,43 +59,12 @@ std::pair<std::string, std::string> split_binding(const std::string& binding) {
 
 #ifdef NPUJAR_CLI_HAS_RUNTIME
 
-// Returns the descr field of a .npy file's header, such as "<f8", or an
-// empty string when the file has no readable header (read_npy reports that).
-std::string npy_descr(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::string header(4096, '\0');
-  file.read(header.data(), static_cast<std::streamsize>(header.size()));
-  header.resize(static_cast<size_t>(file.gcount()));
-  size_t key = header.find("'descr':");
-  if (key == std::string::npos) {
-    return "";
-  }
-  size_t open = header.find('\'', key + 8);
-  size_t close = open == std::string::npos ? open : header.find('\'', open + 1);
-  if (close == std::string::npos) {
-    return "";
-  }
-  return header.substr(open + 1, close - open - 1);
-}
-
 std::vector<ir::HostTensor> read_inputs(const std::vector<std::string>& paths,
                                         const std::vector<std::string>& names,
                                         const std::vector<std::string>& dtypes) {
   std::vector<ir::HostTensor> tensors;
   for (size_t i = 0; i < paths.size(); ++i) {
-    const std::string& path = paths[i];
-    // read_npy narrows f64 to f32; an input of another dtype is an error,
-    // so f64 is rejected too instead of being converted silently.
-    std::string descr = npy_descr(path);
-    if (descr.size() == 3 && descr.substr(1) == "f8") {
-      throw CommandError{"run: input '" + names[i] + "' (" + path + "): expected dtype " +
-                         dtypes[i] + ", got f64; convert it, e.g. with numpy's astype"};
-    }
-    try {
-      tensors.push_back(ir::read_npy(path));
-    } catch (const ir::IrError& error) {
-      throw CommandError{std::string("run: ") + error.what()};
-    }
+    tensors.push_back(read_input("run", paths[i], names[i], dtypes[i]));
   }
   return tensors;
 }
@@ -178,40 +86,6 @@ std::vector<ir::HostTensor> run_with_reference(const RunOptions& options,
   } catch (const ir::IrError& error) {
     throw CommandError{"run: reference executor: " + std::string(error.what())};
   }
-}
-
-std::vector<ir::HostTensor> run_with_runtime(runtime::Model& model,
-                                             std::vector<ir::HostTensor>& inputs) {
-  // ir::DType and npujar_dtype share their numbers (f32 = 1 ... bool = 8).
-  std::vector<std::unique_ptr<runtime::Tensor>> wrapped;
-  std::vector<const runtime::Tensor*> input_tensors;
-  for (ir::HostTensor& tensor : inputs) {
-    auto view = runtime::Tensor::wrap(static_cast<npujar_dtype>(tensor.dtype), tensor.shape,
-                                      tensor.data.data(), tensor.data.size());
-    if (!view) {
-      throw CommandError{"run: " + view.status().message()};
-    }
-    input_tensors.push_back(view->get());
-    wrapped.push_back(std::move(*view));
-  }
-
-  std::vector<runtime::Tensor*> outputs(model.outputs().size(), nullptr);
-  std::vector<std::unique_ptr<runtime::Tensor>> created;
-  runtime::Status status = model.run(input_tensors, outputs, created);
-  if (!status) {
-    throw CommandError{"run: " + status.message()};
-  }
-
-  std::vector<ir::HostTensor> results;
-  for (runtime::Tensor* tensor : outputs) {
-    ir::HostTensor result;
-    result.dtype = static_cast<ir::DType>(tensor->dtype());
-    result.shape = tensor->dims();
-    const uint8_t* bytes = static_cast<const uint8_t*>(tensor->data());
-    result.data.assign(bytes, bytes + tensor->byte_size());
-    results.push_back(std::move(result));
-  }
-  return results;
 }
 
 void run_command(const RunOptions& options) {
@@ -262,15 +136,15 @@ void run_command(const RunOptions& options) {
   }
 
   std::vector<ir::HostTensor> inputs =
-      read_inputs(order_paths(options.inputs, input_names, "input"), input_names, input_dtypes);
-  std::vector<std::string> output_paths = order_paths(options.outputs, output_names, "output");
+      read_inputs(order_paths("run", options.inputs, input_names, "input", true), input_names, input_dtypes);
+  std::vector<std::string> output_paths = order_paths("run", options.outputs, output_names, "output", true);
 
   std::vector<ir::HostTensor> outputs;
   if (options.reference) {
     outputs = run_with_reference(options, inputs);
     std::printf("executor: reference\n");
   } else {
-    outputs = run_with_runtime(*model, inputs);
+    outputs = run_with_runtime("run", *model, inputs);
     std::printf("variant: %s (%s)\n", model->variant_name().c_str(),
                 model->variant_reason().c_str());
   }
