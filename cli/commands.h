@@ -17,6 +17,7 @@ void add_pack_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
 void add_verify_command(CLI::App& app);
 void add_run_command(CLI::App& app);
+void add_compare_command(CLI::App& app);
 void add_targets_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 

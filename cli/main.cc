@@ -18,6 +18,7 @@ const CommandEntry kCommands[] = {
     {"inspect", npujar::cli::add_inspect_command},
     {"verify", npujar::cli::add_verify_command},
     {"run", npujar::cli::add_run_command},
+    {"compare", npujar::cli::add_compare_command},
     {"targets", npujar::cli::add_targets_command},
     {"bench", npujar::cli::add_bench_command},
 };

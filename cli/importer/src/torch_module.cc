@@ -12,7 +12,9 @@
 //   5. no dropout or batch-norm submodule is in training mode, and no
 //      dropout or batch_norm call has training=True baked in (traced models).
 //
-// Only then is the module switched to eval mode and frozen.
+// Only then is the module switched to eval mode and frozen for the walker,
+// or run unfrozen by run_torchscript, LibTorch's reference for `npujar
+// compare`.
 #include <caffe2/serialize/inline_container.h>
 #include <torch/csrc/jit/passes/freeze_module.h>
 #include <torch/csrc/jit/passes/frozen_graph_optimizations.h>
@@ -31,10 +33,14 @@ namespace npujar::importer {
 
 namespace {
 
-// LibTorch's messages carry a C++ backtrace after the first line.
+// LibTorch's messages carry a C++ backtrace after the first line. Some
+// (the TorchScript compiler's) start with a newline, so leading blank lines
+// are skipped.
 std::string first_line(const std::string& text) {
-  size_t end = text.find('\n');
-  return end == std::string::npos ? text : text.substr(0, end);
+  size_t begin = text.find_first_not_of("\n ");
+  if (begin == std::string::npos) return text;
+  size_t end = text.find('\n', begin);
+  return text.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
 }
 
 void check_file_header(const std::string& path) {
@@ -170,7 +176,10 @@ std::string source_line(const torch::jit::Node* node) {
   return first == std::string::npos ? "" : line.substr(first);
 }
 
-torch::jit::Module load_frozen_module(const std::string& path) {
+namespace {
+
+// Steps 1 to 5 of the checks above; returns the module as saved.
+torch::jit::Module load_checked_module(const std::string& path) {
   check_file_header(path);
   check_archive_records(path);
 
@@ -183,14 +192,21 @@ torch::jit::Module load_frozen_module(const std::string& path) {
     throw ImportError(path + ": LibTorch " + TORCH_VERSION + " cannot load this TorchScript file: " +
                       first_line(error.what_without_backtrace()));
   } catch (const std::exception& error) {
-    throw ImportError(path + ": cannot load this TorchScript file: " + first_line(error.what()));
+    throw ImportError(path + ": LibTorch " + TORCH_VERSION + " cannot load this TorchScript file: " +
+                      first_line(error.what()));
   }
   if (!module.find_method("forward")) {
     throw ImportError(path + ": the TorchScript module has no forward() method to import");
   }
 
   check_eval_mode(module, path);
+  return module;
+}
 
+}  // namespace
+
+torch::jit::Module load_frozen_module(const std::string& path) {
+  torch::jit::Module module = load_checked_module(path);
   try {
     module.eval();
     return torch::jit::freeze(module);
@@ -208,6 +224,109 @@ std::shared_ptr<torch::jit::Graph> inlined_forward_graph(const torch::jit::Modul
   } catch (const c10::Error& error) {
     throw ImportError(path + ": inlining forward() failed: " + first_line(error.what_without_backtrace()));
   }
+}
+
+namespace {
+
+c10::ScalarType torch_dtype(ir::DType dtype) {
+  switch (dtype) {
+    case ir::DType::kF32: return c10::kFloat;
+    case ir::DType::kF16: return c10::kHalf;
+    case ir::DType::kBF16: return c10::kBFloat16;
+    case ir::DType::kI64: return c10::kLong;
+    case ir::DType::kI32: return c10::kInt;
+    case ir::DType::kI8: return c10::kChar;
+    case ir::DType::kU8: return c10::kByte;
+    case ir::DType::kBool: return c10::kBool;
+  }
+  throw ImportError("run_torchscript: unknown dtype code " + std::to_string(static_cast<int>(dtype)));
+}
+
+ir::DType ir_dtype(c10::ScalarType type, const std::string& output_label) {
+  switch (type) {
+    case c10::kFloat: return ir::DType::kF32;
+    case c10::kHalf: return ir::DType::kF16;
+    case c10::kBFloat16: return ir::DType::kBF16;
+    case c10::kLong: return ir::DType::kI64;
+    case c10::kInt: return ir::DType::kI32;
+    case c10::kChar: return ir::DType::kI8;
+    case c10::kByte: return ir::DType::kU8;
+    case c10::kBool: return ir::DType::kBool;
+    default: break;
+  }
+  throw ImportError(output_label + " has dtype " + std::string(c10::toString(type)) +
+                    ", which npujar's IR does not have");
+}
+
+// The TorchScript interpreter's errors start with a generic line and a
+// traceback of serialized code; the cause ("RuntimeError: index out of
+// range in self") is the last line.
+std::string interpreter_error(const std::string& text) {
+  if (text.rfind("The following operation failed", 0) != 0) return first_line(text);
+  size_t end = text.find_last_not_of("\n ");
+  if (end == std::string::npos) return first_line(text);
+  size_t begin = text.rfind('\n', end);
+  return text.substr(begin == std::string::npos ? 0 : begin + 1, end + 1 - (begin == std::string::npos ? 0 : begin + 1));
+}
+
+void flatten_outputs(const c10::IValue& value, const std::string& path,
+                     std::vector<ir::HostTensor>* outputs) {
+  if (value.isTuple()) {
+    for (const c10::IValue& item : value.toTupleRef().elements()) flatten_outputs(item, path, outputs);
+    return;
+  }
+  if (value.isList()) {
+    for (const c10::IValue& item : value.toListRef()) flatten_outputs(item, path, outputs);
+    return;
+  }
+  const std::string output_label = path + ": output" + std::to_string(outputs->size());
+  if (!value.isTensor()) {
+    throw ImportError(output_label + " of forward() is a " + value.tagKind() +
+                      "; only tensors (and tuples or lists of them) can be model outputs");
+  }
+
+  at::Tensor tensor = value.toTensor().contiguous();
+  if (tensor.scalar_type() == c10::kDouble) tensor = tensor.to(c10::kFloat);
+  ir::HostTensor result;
+  result.dtype = ir_dtype(tensor.scalar_type(), output_label);
+  result.shape.assign(tensor.sizes().begin(), tensor.sizes().end());
+  const auto* bytes = static_cast<const uint8_t*>(tensor.data_ptr());
+  result.data.assign(bytes, bytes + tensor.nbytes());
+  outputs->push_back(std::move(result));
+}
+
+}  // namespace
+
+std::vector<ir::HostTensor> run_torchscript(const std::string& path,
+                                            const std::vector<ir::HostTensor>& inputs,
+                                            bool float64) {
+  torch::jit::Module module = load_checked_module(path);
+  module.eval();
+  if (float64) module.to(c10::kDouble);
+
+  std::vector<c10::IValue> arguments;
+  for (const ir::HostTensor& input : inputs) {
+    // from_blob borrows the bytes, so each argument is a copy (or an f64
+    // conversion) that owns its own.
+    auto tensor = at::from_blob(const_cast<uint8_t*>(input.data.data()), input.shape,
+                                at::TensorOptions().dtype(torch_dtype(input.dtype)));
+    arguments.emplace_back(float64 && tensor.is_floating_point() ? tensor.to(c10::kDouble) : tensor.clone());
+  }
+
+  c10::IValue result;
+  try {
+    c10::InferenceMode inference;
+    result = module.forward(arguments);
+  } catch (const c10::Error& error) {
+    throw ImportError(path + ": LibTorch's forward() failed on these inputs: " +
+                      interpreter_error(error.what_without_backtrace()));
+  } catch (const std::exception& error) {
+    throw ImportError(path + ": LibTorch's forward() failed on these inputs: " + interpreter_error(error.what()));
+  }
+
+  std::vector<ir::HostTensor> outputs;
+  flatten_outputs(result, path, &outputs);
+  return outputs;
 }
 
 }  // namespace npujar::importer

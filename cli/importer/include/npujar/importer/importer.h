@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "npujar/ir/graph.h"
+#include "npujar/ir/host_tensor.h"
 
 namespace npujar::importer {
 
@@ -47,6 +48,23 @@ struct ImportOptions {
 // ImportError; nothing is written anywhere.
 ir::Graph import_torchscript(const std::string& path, const std::vector<InputSpec>& inputs,
                              const ImportOptions& options = {});
+
+// Runs the TorchScript model at `path` with LibTorch's own forward(), in
+// eval mode and without autograd, on `inputs` in forward()'s argument order.
+// Returns the outputs with tuples and lists flattened depth-first, the order
+// in which the importer names them output0, output1, ...; f64 outputs are
+// narrowed to f32, since the IR has no f64. Used by `npujar compare` as the
+// reference. Throws ImportError for a file import_torchscript would reject
+// as unreadable, for a forward() that fails on these inputs (the message
+// carries LibTorch's first line) and for outputs that are not tensors.
+//
+// With `float64`, the module's floating-point parameters and buffers and
+// the floating-point inputs are converted to f64 first, which removes
+// LibTorch's own float32 rounding from the reference. Models whose code
+// creates float32 tensors of its own then fail with LibTorch's dtype error.
+std::vector<ir::HostTensor> run_torchscript(const std::string& path,
+                                            const std::vector<ir::HostTensor>& inputs,
+                                            bool float64 = false);
 
 // One row of the operator registry, for docs/operators.md.
 struct OperatorDoc {
