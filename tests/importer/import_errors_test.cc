@@ -76,6 +76,15 @@ TEST(ImportErrors, NewerFileFormatNamesBothVersions) {
   expect_contains(message, "1.13");
 }
 
+// Saved code that calls an operator this LibTorch lacks fails inside
+// torch::jit::load; LibTorch's reason must reach the message.
+TEST(ImportErrors, UnknownBuiltinIsNamed) {
+  std::string message = import_error("error_unknown_builtin.pt", {"x:f32[2,4]"});
+  expect_contains(message, "cannot load this TorchScript file");
+  expect_contains(message, "Unknown builtin op: aten::npujar_unknown_op");
+  expect_contains(message, "LibTorch 1.13");
+}
+
 TEST(ImportErrors, InplaceUpdateOfViewedTensorIsRejected) {
   std::string message = import_error("error_view_mutation.pt", {"x:f32[3,4]"});
   expect_contains(message, "aten::add_");

@@ -596,6 +596,23 @@ def make_error_cases(output_dir):
     with open(os.path.join(output_dir, "error_newer_version.pt"), "wb") as file:
         file.write(newer.getvalue())
     errors["newer_version"] = dict(file="error_newer_version.pt", inputs=["x:f32[2,4]"])
+
+    # A newer PyTorch can also save calls to operators this LibTorch does not
+    # know, which stops torch.jit.load itself. Renaming torch.relu in the
+    # saved code of a scripted model plays the part of such a file.
+    unknown = io.BytesIO()
+    relu = io.BytesIO()
+    torch.jit.save(torch.jit.script(nn.Sequential(nn.Linear(4, 4), nn.ReLU()).eval()), relu)
+    with zipfile.ZipFile(io.BytesIO(relu.getvalue())) as source, \
+            zipfile.ZipFile(unknown, "w", zipfile.ZIP_STORED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename.endswith(".py"):
+                data = data.replace(b"torch.relu(", b"torch.npujar_unknown_op(")
+            target.writestr(info.filename, data)
+    with open(os.path.join(output_dir, "error_unknown_builtin.pt"), "wb") as file:
+        file.write(unknown.getvalue())
+    errors["unknown_builtin"] = dict(file="error_unknown_builtin.pt", inputs=["x:f32[2,4]"])
     return errors
 
 
