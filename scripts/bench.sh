@@ -24,7 +24,9 @@ cmake --build "$build_dir" --target npujar npujar_runtime -j "${NPUJAR_JOBS:-$(n
 .venv/bin/python scripts/bench/make_bench_models.py "$models"
 for name in resnet18 mobilenet_v2 bert_base_encoder; do
   input=$(.venv/bin/python -c "import json; print(json.load(open('$models/models.json'))['$name']['input'])")
-  if [ ! -f "$models/$name.npujar" ] || [ "$models/$name.pt" -nt "$models/$name.npujar" ]; then
+  # A rebuilt npujar may compile different kernels, so its archives are redone.
+  if [ ! -f "$models/$name.npujar" ] || [ "$models/$name.pt" -nt "$models/$name.npujar" ] ||
+     [ "$build_dir/cli/npujar" -nt "$models/$name.npujar" ]; then
     "$build_dir/cli/npujar" pack "$models/$name.pt" -o "$models/$name.npujar" --input "$input"
   fi
 done
