@@ -190,29 +190,6 @@ struct DepthwisePlane {
 // a vector cost nothing extra.
 constexpr int64_t kDepthwiseBlockFloats = 16384;  // 64 KiB of stack per task
 
-// Lanes 0 .. kLanes/2-1 of a and b, interleaved (a0 b0 a1 b1 ...), and the
-// same for the upper halves.
-inline vf interleave_low(vf a, vf b) {
-#if NPK_VECTOR_BYTES == 64
-  return __builtin_shufflevector(a, b, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-#elif NPK_VECTOR_BYTES == 32
-  return __builtin_shufflevector(a, b, 0, 8, 1, 9, 2, 10, 3, 11);
-#else
-  return __builtin_shufflevector(a, b, 0, 4, 1, 5);
-#endif
-}
-
-inline vf interleave_high(vf a, vf b) {
-#if NPK_VECTOR_BYTES == 64
-  return __builtin_shufflevector(a, b, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15,
-                                 31);
-#elif NPK_VECTOR_BYTES == 32
-  return __builtin_shufflevector(a, b, 4, 12, 5, 13, 6, 14, 7, 15);
-#else
-  return __builtin_shufflevector(a, b, 2, 6, 3, 7);
-#endif
-}
-
 // Transposes the kLanes x kLanes matrix in rows[] in place. Interleaving
 // row i with row i + kLanes/2 maps element (r, c) to row (r << 1 | top bit
 // of c) and column (c << 1 | top bit of r), both modulo kLanes, so

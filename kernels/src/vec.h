@@ -74,6 +74,51 @@ inline void store(float* p, vf v) { __builtin_memcpy(p, &v, sizeof v); }
 // Lane-wise mask ? a : b, where mask lanes are all ones or all zeros.
 inline vf select(vi mask, vf a, vf b) { return (vf)(((vi)a & mask) | ((vi)b & ~mask)); }
 
+// Lanes 0 .. kLanes/2-1 of a and b, interleaved (a0 b0 a1 b1 ...), and the
+// same for the upper halves.
+inline vf interleave_low(vf a, vf b) {
+#if NPK_VECTOR_BYTES == 64
+  return __builtin_shufflevector(a, b, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+#elif NPK_VECTOR_BYTES == 32
+  return __builtin_shufflevector(a, b, 0, 8, 1, 9, 2, 10, 3, 11);
+#else
+  return __builtin_shufflevector(a, b, 0, 4, 1, 5);
+#endif
+}
+
+inline vf interleave_high(vf a, vf b) {
+#if NPK_VECTOR_BYTES == 64
+  return __builtin_shufflevector(a, b, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15,
+                                 31);
+#elif NPK_VECTOR_BYTES == 32
+  return __builtin_shufflevector(a, b, 4, 12, 5, 13, 6, 14, 7, 15);
+#else
+  return __builtin_shufflevector(a, b, 2, 6, 3, 7);
+#endif
+}
+
+// The even lanes of the concatenation a:b (a0 a2 ... b0 b2 ...), and the
+// odd ones: the inverse of interleave_low and interleave_high.
+inline vf even_lanes(vf a, vf b) {
+#if NPK_VECTOR_BYTES == 64
+  return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+#elif NPK_VECTOR_BYTES == 32
+  return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14);
+#else
+  return __builtin_shufflevector(a, b, 0, 2, 4, 6);
+#endif
+}
+
+inline vf odd_lanes(vf a, vf b) {
+#if NPK_VECTOR_BYTES == 64
+  return __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+#elif NPK_VECTOR_BYTES == 32
+  return __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15);
+#else
+  return __builtin_shufflevector(a, b, 1, 3, 5, 7);
+#endif
+}
+
 // Maximum and minimum that return a when a is NaN, so NaN inputs propagate
 // through relu and clamp as in PyTorch.
 inline vf vmax(vf a, vf b) { return select(b > a, b, a); }

@@ -65,12 +65,19 @@ void load_tile_rows(const npk_conv2d_params& p, const Geometry& g, const float* 
     }
     const float* row = plane + ih * p.in_w;
     // Columns k in [inner_begin, inner_end) have both 2k - pad_left and the
-    // next input column inside the row and need no checks.
+    // next input column inside the row and need no checks. Whole vectors
+    // of them are split into even and odd columns by shuffles.
     const int64_t inner_begin = min64(half, (p.pad_left + 1) / 2);
     const int64_t inner_end = max64(inner_begin, min64(half, (p.in_w + p.pad_left) / 2));
     for (int64_t k = 0; k < half; ++k) {
       if (k == inner_begin) {
         const float* pair = row + 2 * k - p.pad_left;
+        for (; k + kLanes <= inner_end; k += kLanes, pair += 2 * kLanes) {
+          const vf first = load(pair);
+          const vf second = load(pair + kLanes);
+          store(e + k, even_lanes(first, second));
+          store(o + k, odd_lanes(first, second));
+        }
         for (; k < inner_end; ++k, pair += 2) {
           e[k] = pair[0];
           o[k] = pair[1];
@@ -149,6 +156,17 @@ void transform_output_vectors(const float* m_base, int64_t point_stride, float b
   for (int i = 0; i < 2; ++i) {
     y[i][0] = s[i][0] + s[i][1] + s[i][2] + bias;
     y[i][1] = s[i][1] - s[i][2] - s[i][3] + bias;
+  }
+  // Whole vectors of tiles interleave their two output columns into two
+  // vectors per output row.
+  if (valid == kLanes && 2 * (tw + kLanes) <= out_w) {
+    store(row0 + 2 * tw, interleave_low(y[0][0], y[0][1]));
+    store(row0 + 2 * tw + kLanes, interleave_high(y[0][0], y[0][1]));
+    if (second_row) {
+      store(row1 + 2 * tw, interleave_low(y[1][0], y[1][1]));
+      store(row1 + 2 * tw + kLanes, interleave_high(y[1][0], y[1][1]));
+    }
+    return;
   }
   for (int64_t l = 0; l < valid; ++l) {
     const int64_t ow = 2 * (tw + l);

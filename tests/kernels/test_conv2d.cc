@@ -235,6 +235,17 @@ TEST(Conv2d, FewInputChannelEpiloguesMatchReference) {
   }
 }
 
+// Output rows whose tiles end exactly at or one column past a whole
+// vector of tiles, odd input widths and pads 0 to 2, so that the
+// transforms' vector and scalar edges meet at every vector width.
+TEST(Conv2d, WinogradVectorEdgesMatchReference) {
+  // batch c h w o kh kw sh sw pt pl pb pr dh dw groups bias residual activation threads
+  check_conv({1, 32, 9, 33, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true, true, 1, 0});
+  check_conv({1, 32, 7, 64, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true, false, 2, 2});
+  check_conv({1, 35, 6, 98, 32, 3, 3, 1, 1, 0, 2, 1, 0, 1, 1, 1, false, true, 0, 0});
+  check_conv({1, 32, 5, 131, 40, 3, 3, 1, 1, 2, 0, 2, 2, 1, 1, 1, true, true, 1, 3});
+}
+
 TEST(Conv2d, ScratchOnlyForWinogradAndTransposed1x1) {
   npk_conv2d_params winograd{1, 64, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 14, 14};
   EXPECT_GT(npk_conv2d_scratch_size(&winograd), 0);
