@@ -78,6 +78,18 @@ void load_tile_rows(const npk_conv2d_params& p, const Geometry& g, const float* 
           store(e + k, even_lanes(first, second));
           store(o + k, odd_lanes(first, second));
         }
+        // A last vector that overlaps the previous one rewrites the same
+        // values and leaves no scalar tail.
+        if (k < inner_end && inner_end - kLanes >= inner_begin) {
+          const int64_t last = inner_end - kLanes;
+          const float* last_pair = row + 2 * last - p.pad_left;
+          const vf first = load(last_pair);
+          const vf second = load(last_pair + kLanes);
+          store(e + last, even_lanes(first, second));
+          store(o + last, odd_lanes(first, second));
+          pair += 2 * (inner_end - k);
+          k = inner_end;
+        }
         for (; k < inner_end; ++k, pair += 2) {
           e[k] = pair[0];
           o[k] = pair[1];
