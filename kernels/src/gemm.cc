@@ -231,12 +231,12 @@ void pack_a_strided(const GemmArgs& g, int64_t m0, int64_t rows, int64_t k0, int
   }
 }
 
-// Packs A from a convolution's input. For each tile the MR pixels' window
-// origins are computed once. A tile whose pixels lie in one output row, and
+// Packs A from a convolution's input for the row tiles (MR below kLanes).
+// For each tile the MR pixels' window origins are computed once. A tile whose pixels lie in one output row, and
 // whose taps stay inside the input row, copies MR input floats per tap
 // without checks. Any other tile checks each pixel.
 template <int MR>
-void pack_a_conv(const ConvGeometry& cv, int64_t m0, int64_t rows, int64_t k0, int64_t kc,
+void pack_a_conv_pixels(const ConvGeometry& cv, int64_t m0, int64_t rows, int64_t k0, int64_t kc,
                  float* packed) {
   const int64_t tiles = ceil_div(rows, MR);
   const int64_t kernel_area = cv.kernel_h * cv.kernel_w;
@@ -290,6 +290,119 @@ void pack_a_conv(const ConvGeometry& cv, int64_t m0, int64_t rows, int64_t k0, i
         }
       }
     }
+  }
+}
+
+// Packs A from a convolution's input for the column tiles (MR a multiple
+// of kLanes), whose tiles span several output rows. A tile's MR pixels are
+// split once into runs that lie in one output row. Per tap, a run is one
+// input row read at stride_w, so it copies its inside part and zero-fills
+// the pads at either end without per-pixel checks. Rows past the valid ones
+// are zero. (With the 8-row tiles this was slower than checking each pixel:
+// 1.04-1.12 against 0.89-1.02 ms on 64->128 channels, 3x3 stride 2.)
+template <int MR>
+void pack_a_conv_runs(const ConvGeometry& cv, int64_t m0, int64_t rows, int64_t k0, int64_t kc,
+                 float* packed) {
+  const int64_t tiles = ceil_div(rows, MR);
+  const int64_t kernel_area = cv.kernel_h * cv.kernel_w;
+  const int64_t plane_size = cv.in_h * cv.in_w;
+
+  for (int64_t t = 0; t < tiles; ++t) {
+    float* dst = packed + t * kc * MR;
+    const int64_t valid = min64(MR, rows - t * MR);
+
+    // Runs of pixels within one output row: tile rows [offset, offset +
+    // count), with the window origin of their first pixel.
+    int64_t run_offset[MR], run_count[MR], run_h[MR], run_w[MR];
+    int runs = 0;
+    for (int64_t i = 0, pixel = m0 + t * MR; i < valid; ++runs) {
+      const int64_t ow = pixel % cv.out_w;
+      const int64_t count = min64(valid - i, cv.out_w - ow);
+      run_offset[runs] = i;
+      run_count[runs] = count;
+      run_h[runs] = pixel / cv.out_w * cv.stride_h - cv.pad_top;
+      run_w[runs] = ow * cv.stride_w - cv.pad_left;
+      i += count;
+      pixel += count;
+    }
+    const bool one_row = runs == 1 && valid == MR;
+
+    int64_t c = k0 / kernel_area;
+    int64_t kh = k0 % kernel_area / cv.kernel_w;
+    int64_t kw = k0 % cv.kernel_w;
+    for (int64_t k = 0; k < kc; ++k) {
+      const float* plane = cv.x + c * plane_size;
+      const int64_t dh = kh * cv.dilation_h;
+      const int64_t dw = kw * cv.dilation_w;
+      float* out = dst + k * MR;
+
+      // A whole tile inside one input row copies MR floats unrolled.
+      const int64_t h0 = run_h[0] + dh;
+      const int64_t w0 = run_w[0] + dw;
+      if (one_row && h0 >= 0 && h0 < cv.in_h && w0 >= 0 &&
+          w0 + (MR - 1) * cv.stride_w < cv.in_w) {
+        const float* src = plane + h0 * cv.in_w + w0;
+        if (cv.stride_w == 1) {
+          NPK_UNROLL
+          for (int i = 0; i < MR; ++i) out[i] = src[i];
+        } else {
+          NPK_UNROLL
+          for (int i = 0; i < MR; ++i) out[i] = src[i * cv.stride_w];
+        }
+      } else {
+        for (int r = 0; r < runs; ++r) {
+          float* run = out + run_offset[r];
+          const int64_t count = run_count[r];
+          const int64_t h = run_h[r] + dh;
+          if (h < 0 || h >= cv.in_h) {
+            for (int64_t j = 0; j < count; ++j) run[j] = 0.0f;
+            continue;
+          }
+
+          // Pixels j in [inside_begin, inside_end) read 0 <= w + j*stride_w
+          // < in_w.
+          const int64_t w = run_w[r] + dw;
+          const int64_t sw = cv.stride_w;
+          const int64_t inside_begin = min64(count, w >= 0 ? 0 : ceil_div(-w, sw));
+          const int64_t inside_end =
+              max64(inside_begin, min64(count, w >= cv.in_w ? 0 : (cv.in_w - 1 - w) / sw + 1));
+          const float* src = plane + h * cv.in_w + w;
+          for (int64_t j = 0; j < inside_begin; ++j) run[j] = 0.0f;
+          if (sw == 1) {
+            for (int64_t j = inside_begin; j < inside_end; ++j) run[j] = src[j];
+          } else if (sw == 2) {
+            // Even lanes of two vectors, while both stay inside the row.
+            int64_t j = inside_begin;
+            for (; j + kLanes <= inside_end && w + 2 * (j + kLanes) <= cv.in_w; j += kLanes) {
+              store(run + j, even_lanes(load(src + 2 * j), load(src + 2 * j + kLanes)));
+            }
+            for (; j < inside_end; ++j) run[j] = src[2 * j];
+          } else {
+            for (int64_t j = inside_begin; j < inside_end; ++j) run[j] = src[j * sw];
+          }
+          for (int64_t j = inside_end; j < count; ++j) run[j] = 0.0f;
+        }
+        for (int64_t i = valid; i < MR; ++i) out[i] = 0.0f;
+      }
+
+      if (++kw == cv.kernel_w) {
+        kw = 0;
+        if (++kh == cv.kernel_h) {
+          kh = 0;
+          ++c;
+        }
+      }
+    }
+  }
+}
+
+template <int MR>
+void pack_a_conv(const ConvGeometry& cv, int64_t m0, int64_t rows, int64_t k0, int64_t kc,
+                 float* packed) {
+  if constexpr (MR % kLanes == 0) {
+    pack_a_conv_runs<MR>(cv, m0, rows, k0, kc, packed);
+  } else {
+    pack_a_conv_pixels<MR>(cv, m0, rows, k0, kc, packed);
   }
 }
 
@@ -366,8 +479,8 @@ void gemm_tiled(const npujar_model_args* ctx, const GemmArgs& g) {
   parallel_for(ctx, m_blocks * n_blocks, body);
 }
 
-// Column-major C (stride_cm == 1): the NCHW output of the 1x1 convolutions
-// and Winograd's [point][O][T] results. The row-major tile above would
+// Column-major C (stride_cm == 1): the NCHW output of the convolutions'
+// GEMMs and Winograd's [point][O][T] results. The row-major tile above would
 // store such a C one float at a time. This tile runs transposed: vectors
 // run down the columns of C (PV vectors of kLanes rows) and NR columns
 // get a broadcast B value each, so every store is a whole vector. Per k it
@@ -546,14 +659,15 @@ void gemm_small_m(const npujar_model_args* ctx, const GemmArgs& g) {
 // from 2.19 to 2.00 ms. Winograd at 7x7 (M = 16) and 14x14 (M = 49) rows
 // were slower with it.
 [[maybe_unused]] bool prefers_columns(const GemmArgs& g, int64_t tile_rows) {
-  return g.stride_cm == 1 && g.n > 1 && g.conv == nullptr &&
-         8 * round_up(g.m, tile_rows) <= 9 * g.m;
+  return g.stride_cm == 1 && g.n > 1 && 8 * round_up(g.m, tile_rows) <= 9 * g.m;
 }
 
 void gemm_dispatch(const npujar_model_args* ctx, const GemmArgs& g) {
 #if NPK_VECTOR_BYTES == 64
   // Column tiles: 8 columns by 3 or 2 vectors, with the A vectors and a
-  // broadcast in registers too (at most 28 of 32).
+  // broadcast in registers too (at most 28 of 32). Convolutions use them
+  // too: 64->128 channels at 56x56 went from 0.89 to 0.80-0.86 ms with a
+  // 3x3 kernel and from 0.126 to 0.105 ms with a 1x1 kernel, both stride 2.
   if (prefers_columns(g, 3 * kLanes)) return gemm_columns<8, 3>(ctx, g);
   if (prefers_columns(g, 2 * kLanes)) return gemm_columns<8, 2>(ctx, g);
   // 32 zmm registers: 8x2 (16 accumulators) or 7x4 (28 accumulators).
@@ -564,8 +678,10 @@ void gemm_dispatch(const npujar_model_args* ctx, const GemmArgs& g) {
   return gemm_tiled<8, 2>(ctx, g);
 #elif NPK_VECTOR_BYTES == 32
   // Column tile 4 x 3: 12 accumulators, 3 A vectors and a broadcast fill
-  // the 16 ymm registers. (4 x 2 was slower than the row tile.)
-  if (prefers_columns(g, 3 * kLanes)) return gemm_columns<4, 3>(ctx, g);
+  // the 16 ymm registers. (4 x 2 was slower than the row tile.) Not for
+  // convolutions, where it measured even on 64->128 channels 3x3 stride 2
+  // at 56x56 and slower with a 1x1 kernel (0.175 against 0.168 ms).
+  if (g.conv == nullptr && prefers_columns(g, 3 * kLanes)) return gemm_columns<4, 3>(ctx, g);
   // 16 ymm registers: 6x2 (12 accumulators), the classic AVX2 tile.
   if (g.m < 6) return gemm_small_m<2>(ctx, g);
   return gemm_tiled<6, 2>(ctx, g);

@@ -235,6 +235,23 @@ TEST(Conv2d, FewInputChannelEpiloguesMatchReference) {
   }
 }
 
+// Implicit-GEMM convolutions whose pixel count suits the GEMM's column
+// tiles (64-byte build), which pack runs of pixels per output row. The
+// cases cover stride 2 (vectorized) and 3, dilation, asymmetric pads, two
+// K blocks, batch and threads.
+TEST(Conv2d, ImplicitGemmColumnTilesMatchReference) {
+  // batch c h w o kh kw sh sw pt pl pb pr dh dw groups bias residual activation threads
+  check_conv({1, 64, 56, 56, 128, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, true, true, 1, 2});
+  check_conv({1, 64, 56, 56, 128, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, true, false, 1, 0});
+  check_conv({2, 5, 40, 70, 19, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, true, true, 2, 3});
+  check_conv({1, 30, 24, 24, 40, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1, false, true, 0, 0});
+  check_conv({1, 6, 50, 50, 8, 5, 5, 3, 3, 2, 1, 0, 2, 1, 1, 1, true, false, 0, 2});
+  check_conv({1, 8, 30, 34, 16, 3, 3, 2, 2, 0, 1, 1, 0, 1, 1, 2, true, true, 1, 0});
+  for (int32_t act = NPK_ACTIVATION_NONE; act <= NPK_ACTIVATION_GELU_TANH; ++act) {
+    check_conv({1, 5, 18, 18, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true, true, act, 0});
+  }
+}
+
 // Output rows whose tiles end exactly at or one column past a whole
 // vector of tiles, odd input widths and pads 0 to 2, so that the
 // transforms' vector and scalar edges meet at every vector width.
