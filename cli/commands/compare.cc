@@ -1,8 +1,9 @@
 // `npujar compare MODEL.pt M.npujar`: runs LibTorch's own forward() and the
 // npujar runtime on the same inputs and reports, for every output, the
-// largest absolute and relative differences. The command fails (exit 1)
-// when an element differs by more than atol + rtol * |LibTorch's value|, the
-// rule of numpy.allclose, or when a shape or dtype differs.
+// largest absolute difference and that difference relative to the output's
+// largest magnitude. The command fails (exit 1) when an element differs by
+// more than atol + rtol * max|LibTorch's output|, or when a shape or dtype
+// differs.
 //
 // Inputs are the files given with --input, and seeded random values for the
 // rest: standard normal for floating-point inputs, uniform integers in
@@ -244,7 +245,11 @@ std::string index_to_string(size_t flat, const std::vector<int64_t>& shape) {
 }
 
 // Compares one output and prints its line; returns whether it is within
-// tolerance.
+// tolerance. The relative tolerance applies to the output's largest
+// magnitude, not to each element: float32 rounding in a deep network grows
+// with the size of its activations, so an element near zero carries the
+// error of its larger neighbours. (LibTorch's own float32 resnet50 logits
+// differ from its float64 ones by 1.1e-4 where the largest logit is 3.)
 bool compare_output(const std::string& name, const ir::HostTensor& got, const ir::HostTensor& want,
                     const CompareOptions& options) {
   std::string header = "  " + name + " " + ir::dtype_name(want.dtype) +
@@ -257,41 +262,40 @@ bool compare_output(const std::string& name, const ir::HostTensor& got, const ir
 
   std::vector<double> a = ir::to_doubles(got);
   std::vector<double> b = ir::to_doubles(want);
+  double scale = 0.0;
+  for (double value : b) {
+    if (std::isfinite(value)) scale = std::max(scale, std::fabs(value));
+  }
+  const double allowed = options.atol + options.rtol * scale;
+
   double max_abs = 0.0;
-  double max_rel = 0.0;
   size_t bad = 0;
   size_t worst = 0;
-  double worst_excess = 0.0;
   for (size_t i = 0; i < b.size(); ++i) {
     bool both_nan = std::isnan(a[i]) && std::isnan(b[i]);
     double difference = a[i] == b[i] || both_nan ? 0.0 : std::fabs(a[i] - b[i]);
-    double allowed = options.atol + options.rtol * std::fabs(b[i]);
     if (std::isnan(difference)) {
       difference = INFINITY;  // NaN on one side only
     }
-    max_abs = std::max(max_abs, difference);
-    // A relative error is meaningless for expected values below atol,
-    // which atol alone covers.
-    if (std::fabs(b[i]) >= options.atol) {
-      max_rel = std::max(max_rel, difference / std::fabs(b[i]));
+    if (difference > max_abs) {
+      max_abs = difference;
+      worst = i;
     }
     if (!(difference <= allowed)) {
-      double excess = difference / allowed;
-      if (bad == 0 || excess > worst_excess) {
-        worst = i;
-        worst_excess = excess;
-      }
       ++bad;
     }
   }
+  const double max_rel = scale > 0.0 ? max_abs / scale : (max_abs > 0.0 ? INFINITY : 0.0);
 
   if (bad == 0) {
-    std::printf("%smax abs %.2e, max rel %.2e: ok\n", header.c_str(), max_abs, max_rel);
+    std::printf("%smax abs %.2e, rel %.2e (of max |expected| %.3g): ok\n", header.c_str(), max_abs,
+                max_rel, scale);
     return true;
   }
-  std::printf("%smax abs %.2e, max rel %.2e: FAIL, %zu of %zu elements differ by more than "
-              "atol + rtol * |expected|; the worst at %s: npujar %.9g, LibTorch %.9g\n",
-              header.c_str(), max_abs, max_rel, bad, b.size(),
+  std::printf("%smax abs %.2e, rel %.2e (of max |expected| %.3g): FAIL, %zu of %zu elements differ "
+              "by more than atol + rtol * max|expected| = %.2e; the worst at %s: npujar %.9g, "
+              "LibTorch %.9g\n",
+              header.c_str(), max_abs, max_rel, scale, bad, b.size(), allowed,
               index_to_string(worst, want.shape).c_str(), a[worst], b[worst]);
   return false;
 }
@@ -391,13 +395,13 @@ void compare_command(const CompareOptions& options) {
     std::string list;
     for (const std::string& label : failed) list += (list.empty() ? "" : ", ") + label;
     char tolerance[96];
-    std::snprintf(tolerance, sizeof tolerance, "atol %.1e + rtol %.1e * |expected|", options.atol,
+    std::snprintf(tolerance, sizeof tolerance, "atol %.1e + rtol %.1e * max|expected|", options.atol,
                   options.rtol);
     throw CommandError{"compare: " + std::to_string(failed.size()) + " of " +
                        std::to_string(paths.size()) + " paths differ from LibTorch beyond " +
                        tolerance + ": " + list};
   }
-  std::printf("all %zu path%s match LibTorch within atol %.1e + rtol %.1e * |expected|\n",
+  std::printf("all %zu path%s match LibTorch within atol %.1e + rtol %.1e * max|expected|\n",
               paths.size(), paths.size() == 1 ? "" : "s", options.atol, options.rtol);
 }
 
@@ -434,7 +438,7 @@ void add_compare_command(CLI::App& app) {
   command->add_flag("--float64", options->float64,
                     "Run LibTorch in float64, a reference free of float32 rounding");
   command->add_option("--atol", options->atol, "Absolute tolerance")->capture_default_str();
-  command->add_option("--rtol", options->rtol, "Tolerance relative to LibTorch's value")
+  command->add_option("--rtol", options->rtol, "Tolerance relative to the largest |value| of LibTorch's output")
       ->capture_default_str();
   command->add_option("--threads", options->threads, "Threads for the runs; 0 = physical cores")
       ->check(CLI::NonNegativeNumber);
