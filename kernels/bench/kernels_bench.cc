@@ -239,7 +239,8 @@ template <int threads>
 void conv_shapes(benchmark::internal::Benchmark* b) {
   {
     // resnet18 3x3 stages and the stem, resnet50 1x1 bottlenecks, the
-    // mobilenet_v2 stem, resnet18's first strided 3x3 and 1x1 downsample.
+    // mobilenet_v2 stem, resnet18's strided 3x3 convolutions and its first
+    // 1x1 downsample.
     b->Args({64, 56, 64, 3, 1, threads});
     b->Args({128, 28, 128, 3, 1, threads});
     b->Args({256, 14, 256, 3, 1, threads});
@@ -250,6 +251,8 @@ void conv_shapes(benchmark::internal::Benchmark* b) {
     b->Args({3, 224, 32, 3, 2, threads});
     b->Args({64, 56, 128, 3, 2, threads});
     b->Args({64, 56, 128, 1, 2, threads});
+    b->Args({128, 28, 256, 3, 2, threads});
+    b->Args({256, 14, 512, 3, 2, threads});
   }
 }
 

@@ -23,7 +23,7 @@ import torch
 # (C, H=W, O, kernel, stride), as in kernels_bench.cc's conv_shapes.
 CONV_SHAPES = [(64, 56, 64, 3, 1), (128, 28, 128, 3, 1), (256, 14, 256, 3, 1), (512, 7, 512, 3, 1),
                (3, 224, 64, 7, 2), (256, 56, 64, 1, 1), (64, 56, 256, 1, 1), (3, 224, 32, 3, 2),
-               (64, 56, 128, 3, 2), (64, 56, 128, 1, 2)]
+               (64, 56, 128, 3, 2), (64, 56, 128, 1, 2), (128, 28, 256, 3, 2), (256, 14, 512, 3, 2)]
 # (C, H=W, stride) of 3x3 depthwise convolutions with ReLU6, as in
 # kernels_bench.cc's BM_Depthwise: the shapes of mobilenet_v2 at 224x224.
 DEPTHWISE_SHAPES = [(32, 112, 1), (96, 112, 2), (144, 56, 1), (144, 56, 2), (192, 28, 1),
