@@ -252,6 +252,14 @@ TEST(Conv2d, ImplicitGemmColumnTilesMatchReference) {
   }
 }
 
+// The row tiles' NCHW output with K = 1152 (one K block of fewer rows)
+// and K = 2304 (several K blocks, each adding into C).
+TEST(Conv2d, ImplicitGemmLargeKMatchReference) {
+  // batch c h w o kh kw sh sw pt pl pb pr dh dw groups bias residual activation threads
+  check_conv({1, 128, 28, 28, 40, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, true, true, 1, 2});
+  check_conv({1, 256, 7, 7, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true, true, 2, 0});
+}
+
 // Output rows whose tiles end exactly at or one column past a whole
 // vector of tiles, odd input widths and pads 0 to 2, so that the
 // transforms' vector and scalar edges meet at every vector width.
