@@ -420,9 +420,9 @@ void gemm_tiled(const npujar_model_args* ctx, const GemmArgs& g) {
   using T = Tile<MR, NV>;
   constexpr int64_t kWidth = T::kWidth;
   // Equal K blocks of at most kMaxKc. A C with non-unit column stride is
-  // gathered and scattered one float at a time for every K block, so there
-  // the whole K goes into one block, with fewer rows per block, when two
-  // tiles' A fits the packing buffer. Measured with kernels_bench (AVX-512,
+  // gathered and scattered one float at a time for every K block. So there
+  // the whole K is one block, with fewer rows per block, when the A of two
+  // tiles fits the packing buffer. Measured with kernels_bench (AVX-512,
   // one thread, CPU time), the 3x3 stride-2 convolution 128->256 at 28x28
   // (K = 1152) went from 0.79-0.82 to 0.72-0.75 ms. With one tile per
   // block (256->512 at 14x14, K = 2304) it went from 0.90-0.96 to 1.32 ms,
