@@ -49,16 +49,17 @@ int64_t packed_point_floats(const npk_conv2d_params& p) {
   return npk_gemm_packed_b_size(p.in_channels, p.out_channels) / 4;
 }
 
-// Fills the four deinterleaved padded input rows of tile row th for one
-// channel: even[r][k] = input(2th - pad_top + r, 2k - pad_left), odd[r][k]
-// the column after, zero outside the input.
+// Fills deinterleaved padded input rows first_r .. 3 of tile row th for
+// one channel: even_rows[r][k] = input(2th - pad_top + r, 2k - pad_left),
+// odd_rows[r][k] the column after, zero outside the input.
 void load_tile_rows(const npk_conv2d_params& p, const Geometry& g, const float* plane,
-                    int64_t th, float* even, float* odd) {
+                    int64_t th, int64_t first_r, float* const* even_rows,
+                    float* const* odd_rows) {
   const int64_t half = g.lanes_w + 1;
-  for (int64_t r = 0; r < 4; ++r) {
+  for (int64_t r = first_r; r < 4; ++r) {
     const int64_t ih = 2 * th - p.pad_top + r;
-    float* e = even + r * half;
-    float* o = odd + r * half;
+    float* e = even_rows[r];
+    float* o = odd_rows[r];
     if (ih < 0 || ih >= p.in_h) {
       for (int64_t k = 0; k < half; ++k) e[k] = o[k] = 0.0f;
       continue;
@@ -104,14 +105,14 @@ void load_tile_rows(const npk_conv2d_params& p, const Geometry& g, const float* 
 }
 
 // V = B^T d B for kLanes tiles starting at tile column tw of one tile row.
-void transform_input_vectors(const float* even, const float* odd, int64_t half, int64_t tw,
-                             float* v_base, int64_t point_stride) {
+void transform_input_vectors(const float* const* even_rows, const float* const* odd_rows,
+                             int64_t tw, float* v_base, int64_t point_stride) {
   vf d[4][4];
   for (int r = 0; r < 4; ++r) {
-    d[r][0] = load(even + r * half + tw);
-    d[r][1] = load(odd + r * half + tw);
-    d[r][2] = load(even + r * half + tw + 1);
-    d[r][3] = load(odd + r * half + tw + 1);
+    d[r][0] = load(even_rows[r] + tw);
+    d[r][1] = load(odd_rows[r] + tw);
+    d[r][2] = load(even_rows[r] + tw + 1);
+    d[r][3] = load(odd_rows[r] + tw + 1);
   }
   vf t[4][4];
   for (int j = 0; j < 4; ++j) {
@@ -138,12 +139,22 @@ void transform_input(const npujar_model_args* ctx, const npk_conv2d_params& p, c
     for (int64_t c = begin; c < end; ++c) {
       const float* plane = x + c * p.in_h * p.in_w;
       for (int64_t th = 0; th < g.tiles_h; ++th) {
-        load_tile_rows(p, g, plane, th, even, odd);
+        // Tile row th reads input rows 2th - pad_top + r, r = 0 .. 3, kept
+        // in buffer slot (2th + r) % 4. Its rows 0 and 1 are the previous
+        // tile row's rows 2 and 3, so only the first tile row loads four.
+        float* even_rows[4];
+        float* odd_rows[4];
+        for (int64_t r = 0; r < 4; ++r) {
+          even_rows[r] = even + (2 * th + r) % 4 * half;
+          odd_rows[r] = odd + (2 * th + r) % 4 * half;
+        }
+        load_tile_rows(p, g, plane, th, th == 0 ? 0 : 2, even_rows, odd_rows);
+
         // Writes past tiles_w land in the next tile row's slots (rewritten
         // later) or in the T_pad slack after the last row.
         float* v_row = v + c * g.tiles_pad + th * g.tiles_w;
         for (int64_t tw = 0; tw < g.tiles_w; tw += kLanes) {
-          transform_input_vectors(even, odd, half, tw, v_row + tw, point_stride);
+          transform_input_vectors(even_rows, odd_rows, tw, v_row + tw, point_stride);
         }
       }
     }
