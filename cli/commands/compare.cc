@@ -30,8 +30,6 @@
 #define NPUJAR_CLI_HAS_COMPARE 1
 #include "npujar/format/reader.h"
 #include "npujar/importer/importer.h"
-#include "npujar/ir/reference.h"
-#include "npujar/ir/serialize.h"
 #endif
 
 namespace npujar::cli {
@@ -215,25 +213,6 @@ std::vector<Path> choose_paths(const CompareOptions& options,
   return paths;
 }
 
-std::vector<ir::HostTensor> run_reference(const std::string& archive,
-                                          const std::vector<ir::HostTensor>& inputs) {
-  try {
-    format::ArchiveReader reader = format::ArchiveReader::open_file(archive);
-    const format::Manifest& manifest = reader.manifest();
-    format::ByteView graph = reader.section_bytes(manifest.graph_section);
-    format::ByteView weights;
-    if (!manifest.weights_section.empty()) {
-      weights = reader.section_bytes(manifest.weights_section);
-    }
-    ir::Graph decoded = ir::deserialize_graph(graph.data, graph.size, weights.data, weights.size);
-    return ir::run_reference(decoded, inputs);
-  } catch (const format::FormatError& error) {
-    throw CommandError{"compare: " + archive + ": " + error.message()};
-  } catch (const ir::IrError& error) {
-    throw CommandError{"compare: reference executor: " + std::string(error.what())};
-  }
-}
-
 // "[0, 17]" for a flat index into `shape`.
 std::string index_to_string(size_t flat, const std::vector<int64_t>& shape) {
   std::vector<int64_t> index(shape.size());
@@ -357,7 +336,7 @@ void compare_command(const CompareOptions& options) {
     std::vector<std::string> names;
     if (path.reference) {
       std::printf("%s\n", path.label.c_str());
-      outputs = run_reference(options.archive, inputs.tensors);
+      outputs = run_reference_executor("compare", options.archive, inputs.tensors);
       for (const format::TensorSpec& spec : manifest.outputs) names.push_back(spec.name);
     } else {
       runtime::RuntimeOptions path_options = runtime_options;

@@ -4,6 +4,12 @@
 #include <fstream>
 #include <memory>
 
+#ifdef NPUJAR_CLI_HAS_RUNTIME
+#include "npujar/format/reader.h"
+#include "npujar/ir/reference.h"
+#include "npujar/ir/serialize.h"
+#endif
+
 namespace npujar::cli {
 
 std::pair<std::string, std::string> split_binding(const std::string& binding) {
@@ -96,6 +102,26 @@ ir::HostTensor read_input(const std::string& command, const std::string& path,
     return ir::read_npy(path);
   } catch (const ir::IrError& error) {
     throw CommandError{command + ": " + error.what()};
+  }
+}
+
+std::vector<ir::HostTensor> run_reference_executor(const std::string& command,
+                                                   const std::string& archive,
+                                                   const std::vector<ir::HostTensor>& inputs) {
+  try {
+    format::ArchiveReader reader = format::ArchiveReader::open_file(archive);
+    const format::Manifest& manifest = reader.manifest();
+    format::ByteView graph = reader.section_bytes(manifest.graph_section);
+    format::ByteView weights;
+    if (!manifest.weights_section.empty()) {
+      weights = reader.section_bytes(manifest.weights_section);
+    }
+    ir::Graph decoded = ir::deserialize_graph(graph.data, graph.size, weights.data, weights.size);
+    return ir::run_reference(decoded, inputs);
+  } catch (const format::FormatError& error) {
+    throw CommandError{command + ": " + archive + ": " + error.message()};
+  } catch (const ir::IrError& error) {
+    throw CommandError{command + ": reference executor: " + std::string(error.what())};
   }
 }
 

@@ -38,6 +38,11 @@ std::vector<std::string> order_paths(const std::string& command,
 ir::HostTensor read_input(const std::string& command, const std::string& path,
                           const std::string& name, const std::string& dtype);
 
+// Runs the IR reference executor on the graph and weights of `archive`.
+std::vector<ir::HostTensor> run_reference_executor(const std::string& command,
+                                                   const std::string& archive,
+                                                   const std::vector<ir::HostTensor>& inputs);
+
 // Runs `model` on `inputs` and returns its outputs in manifest order.
 std::vector<ir::HostTensor> run_with_runtime(const std::string& command, runtime::Model& model,
                                              std::vector<ir::HostTensor>& inputs);

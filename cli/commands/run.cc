@@ -15,8 +15,6 @@
 
 #ifdef NPUJAR_CLI_HAS_RUNTIME
 #include "npujar/format/reader.h"
-#include "npujar/ir/reference.h"
-#include "npujar/ir/serialize.h"
 #endif
 
 namespace npujar::cli {
@@ -67,25 +65,6 @@ std::vector<ir::HostTensor> read_inputs(const std::vector<std::string>& paths,
     tensors.push_back(read_input("run", paths[i], names[i], dtypes[i]));
   }
   return tensors;
-}
-
-std::vector<ir::HostTensor> run_with_reference(const RunOptions& options,
-                                               const std::vector<ir::HostTensor>& inputs) {
-  try {
-    format::ArchiveReader reader = format::ArchiveReader::open_file(options.archive);
-    const format::Manifest& manifest = reader.manifest();
-    format::ByteView graph = reader.section_bytes(manifest.graph_section);
-    format::ByteView weights;
-    if (!manifest.weights_section.empty()) {
-      weights = reader.section_bytes(manifest.weights_section);
-    }
-    ir::Graph decoded = ir::deserialize_graph(graph.data, graph.size, weights.data, weights.size);
-    return ir::run_reference(decoded, inputs);
-  } catch (const format::FormatError& error) {
-    throw CommandError{"run: " + options.archive + ": " + error.message()};
-  } catch (const ir::IrError& error) {
-    throw CommandError{"run: reference executor: " + std::string(error.what())};
-  }
 }
 
 void run_command(const RunOptions& options) {
@@ -141,7 +120,7 @@ void run_command(const RunOptions& options) {
 
   std::vector<ir::HostTensor> outputs;
   if (options.reference) {
-    outputs = run_with_reference(options, inputs);
+    outputs = run_reference_executor("run", options.archive, inputs);
     std::printf("executor: reference\n");
   } else {
     outputs = run_with_runtime("run", *model, inputs);
