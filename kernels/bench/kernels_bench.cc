@@ -6,85 +6,19 @@
 // direct-convolution FLOPs, so Winograd can exceed the peak.
 #include <benchmark/benchmark.h>
 
-#include <atomic>
-#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
-#include <thread>
 #include <vector>
 
 #include "npujar/kernels/kernels.h"
+#include "npujar/runtime/thread_pool.h"
 
 namespace {
 
-// A persistent pool: workers wait on a condition variable for a job, then
-// take chunks of one item from a shared counter.
-class Pool {
- public:
-  explicit Pool(int threads) {
-    for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { work(); });
-  }
-  ~Pool() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stop_ = true;
-    }
-    wake_.notify_all();
-    for (auto& worker : workers_) worker.join();
-  }
-
-  static void parallel_for(void* pool, int64_t count, npujar_task_fn body, void* context) {
-    static_cast<Pool*>(pool)->run(count, body, context);
-  }
-
- private:
-  void run(int64_t count, npujar_task_fn body, void* context) {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      body_ = body;
-      context_ = context;
-      count_ = count;
-      next_ = 0;
-      pending_ = static_cast<int>(workers_.size());
-      ++generation_;
-    }
-    wake_.notify_all();
-    drain();
-    std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [this] { return pending_ == 0; });
-  }
-
-  void drain() {
-    for (int64_t i = next_.fetch_add(1); i < count_; i = next_.fetch_add(1)) body_(context_, i, i + 1);
-  }
-
-  void work() {
-    uint64_t seen = 0;
-    for (;;) {
-      {
-        std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
-        if (stop_) return;
-        seen = generation_;
-      }
-      drain();
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (--pending_ == 0) done_.notify_all();
-    }
-  }
-
-  std::vector<std::thread> workers_;
-  std::mutex mutex_;
-  std::condition_variable wake_, done_;
-  bool stop_ = false;
-  uint64_t generation_ = 0;
-  npujar_task_fn body_ = nullptr;
-  void* context_ = nullptr;
-  int64_t count_ = 0;
-  std::atomic<int64_t> next_{0};
-  int pending_ = 0;
-};
+// The runtime's own pool (runtime/src/thread_pool.cc), so that the 2-thread
+// rows include the same dispatch cost as a model run: workers spin briefly
+// between loops instead of sleeping after each one.
+using npujar::runtime::ThreadPool;
 
 // FMA peak of `threads` cores in FLOP/s.
 double peak_flops(int threads) {
@@ -109,9 +43,9 @@ void BM_Sgemm(benchmark::State& state) {
   float* c = aligned_floats(m * n, 0.0f);
   float* packed = aligned_floats(npk_gemm_packed_b_size(k, n) / 4, 0.0f);
   npk_gemm_pack_b(k, n, b, n, 1, packed);
-  Pool pool(threads);
+  ThreadPool pool(threads);
   npujar_model_args args{};
-  args.parallel_for = &Pool::parallel_for;
+  args.parallel_for = &ThreadPool::parallel_for_entry;
   args.pool = &pool;
   args.num_threads = threads;
   for (auto _ : state) {
@@ -152,9 +86,9 @@ void BM_Conv2d(benchmark::State& state) {
   float* y = aligned_floats(p.out_channels * p.out_h * p.out_w, 0.0f);
   npk_conv2d_pack_weight(&p, w, packed);
 
-  Pool pool(threads);
+  ThreadPool pool(threads);
   npujar_model_args args{};
-  args.parallel_for = &Pool::parallel_for;
+  args.parallel_for = &ThreadPool::parallel_for_entry;
   args.pool = &pool;
   args.num_threads = threads;
 
