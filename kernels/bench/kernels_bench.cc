@@ -6,6 +6,7 @@
 // direct-convolution FLOPs, so Winograd can exceed the peak.
 #include <benchmark/benchmark.h>
 
+#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -103,7 +104,7 @@ void BM_Conv2d(benchmark::State& state) {
   for (float* buffer : {x, w, packed, scratch, y}) std::free(buffer);
 }
 
-// Args: channels, H (=W), stride. Serial 3x3 depthwise convolution as in
+// Args: channels, H (=W), stride, threads. 3x3 depthwise convolution as in
 // mobilenet_v2; reports GB/s of input plus output, since it is memory-bound.
 void BM_Depthwise(benchmark::State& state) {
   npk_conv2d_params p{};
@@ -120,8 +121,16 @@ void BM_Depthwise(benchmark::State& state) {
   float* packed = aligned_floats(npk_conv2d_packed_weight_size(&p) / 4, 0.0f);
   float* y = aligned_floats(p.out_channels * p.out_h * p.out_w, 0.0f);
   npk_conv2d_pack_weight(&p, w, packed);
+
+  const int threads = static_cast<int>(state.range(3));
+  ThreadPool pool(threads);
+  npujar_model_args args{};
+  args.parallel_for = &ThreadPool::parallel_for_entry;
+  args.pool = &pool;
+  args.num_threads = threads;
+
   for (auto _ : state) {
-    npk_conv2d(nullptr, &p, x, packed, nullptr, nullptr, NPK_ACTIVATION_CLAMP, 0, 6, y, nullptr);
+    npk_conv2d(&args, &p, x, packed, nullptr, nullptr, NPK_ACTIVATION_CLAMP, 0, 6, y, nullptr);
     benchmark::ClobberMemory();
   }
   const double bytes = 4.0 * (p.in_channels * p.in_h * p.in_w + p.out_channels * p.out_h * p.out_w);
@@ -169,6 +178,16 @@ void gemm_shapes(benchmark::internal::Benchmark* b) {
   }
 }
 
+// The 3x3 depthwise convolutions of mobilenet_v2 at 224x224, each shape once.
+template <int threads>
+void depthwise_shapes(benchmark::internal::Benchmark* b) {
+  for (auto [channels, size, stride] : {std::array<int64_t, 3>{32, 112, 1}, {96, 112, 2},
+                                        {144, 56, 1}, {144, 56, 2}, {192, 28, 1}, {192, 28, 2},
+                                        {384, 14, 1}, {576, 14, 1}, {576, 14, 2}, {960, 7, 1}}) {
+    b->Args({channels, size, stride, threads});
+  }
+}
+
 template <int threads>
 void conv_shapes(benchmark::internal::Benchmark* b) {
   {
@@ -197,19 +216,8 @@ BENCHMARK(BM_Sgemm)->Apply(gemm_shapes<1>)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Sgemm)->Apply(gemm_shapes<2>)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Conv2d)->Apply(conv_shapes<1>)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Conv2d)->Apply(conv_shapes<2>)->Unit(benchmark::kMillisecond)->UseRealTime();
-// The 3x3 depthwise convolutions of mobilenet_v2 at 224x224, each shape once.
-BENCHMARK(BM_Depthwise)
-    ->Args({32, 112, 1})
-    ->Args({96, 112, 2})
-    ->Args({144, 56, 1})
-    ->Args({144, 56, 2})
-    ->Args({192, 28, 1})
-    ->Args({192, 28, 2})
-    ->Args({384, 14, 1})
-    ->Args({576, 14, 1})
-    ->Args({576, 14, 2})
-    ->Args({960, 7, 1})
-    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Depthwise)->Apply(depthwise_shapes<1>)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Depthwise)->Apply(depthwise_shapes<2>)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_MaxPool2d)->Args({64, 112, 2})->Args({64, 56, 1})->Unit(benchmark::kMillisecond);
 
 }  // namespace
