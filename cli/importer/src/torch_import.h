@@ -1,8 +1,9 @@
-// Internal interface between the two translation units that include
-// LibTorch: the loader (torch_module.cc), which opens and checks the file
-// and freezes the module, and the walker (torch_graph.cc), which lowers the
-// frozen graph's nodes. Nothing else may include this header, because each
-// LibTorch include costs tens of seconds of compile time.
+// Internal interface between the translation units that include LibTorch:
+// the loader (torch_module.cc), which opens and checks the file and freezes
+// the module, the walker (torch_graph.cc), which lowers the frozen graph's
+// nodes, and the schemas of newer PyTorch versions (torch_newer_schemas.cc).
+// Nothing else may include this header, because each LibTorch include costs
+// tens of seconds of compile time.
 #pragma once
 
 #include <torch/script.h>
@@ -19,6 +20,11 @@ torch::jit::Module load_frozen_module(const std::string& path);
 // The forward graph of a frozen module with every call inlined.
 std::shared_ptr<torch::jit::Graph> inlined_forward_graph(const torch::jit::Module& module,
                                                          const std::string& path);
+
+// Registers the PyTorch 2.x operator schemas this LibTorch lacks
+// (torch_newer_schemas.cc), once per process, so that files saved by a newer
+// PyTorch load. Thread-safe.
+void register_newer_schemas();
 
 // "file.py:12:8" for a node's TorchScript source range, or "unknown location".
 std::string source_location(const torch::jit::Node* node);

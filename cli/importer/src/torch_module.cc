@@ -180,6 +180,7 @@ namespace {
 
 // Steps 1 to 5 of the checks above; returns the module as saved.
 torch::jit::Module load_checked_module(const std::string& path) {
+  register_newer_schemas();
   check_file_header(path);
   check_archive_records(path);
 

@@ -8,13 +8,16 @@
 //
 // Each schema is registered only when the linked LibTorch does not define
 // it, so a build against a newer LibTorch keeps that version's definitions.
-// The registration runs from a static initializer, before any model loads.
+// The loader calls register_newer_schemas() before it loads a model.
 #include <ATen/ATen.h>
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <torch/library.h>
 
 #include <cmath>
 #include <limits>
+#include <mutex>
+
+#include "torch_import.h"
 
 namespace npujar::importer {
 
@@ -68,7 +71,7 @@ bool is_defined(const char* name, const char* overload) {
   return c10::Dispatcher::singleton().findSchema(c10::OperatorName(name, overload)).has_value();
 }
 
-bool register_missing_schemas() {
+void register_missing_schemas() {
   // Destroying the Library would undo its registrations, so it is never deleted.
   auto* library = new torch::Library(torch::Library::FRAGMENT, "aten", c10::nullopt, __FILE__, __LINE__);
   if (!is_defined("aten::scaled_dot_product_attention", "")) {
@@ -77,11 +80,13 @@ bool register_missing_schemas() {
                   torch::dispatch(c10::DispatchKey::CompositeImplicitAutograd, TORCH_FN(scaled_dot_product_attention)));
   }
   if (!is_defined("aten::_upsample_lanczos2d_aa", "vec")) library->def(kUpsampleLanczos);
-  return true;
 }
 
-[[maybe_unused]] const bool newer_schemas_registered = register_missing_schemas();
-
 }  // namespace
+
+void register_newer_schemas() {
+  static std::once_flag once;
+  std::call_once(once, register_missing_schemas);
+}
 
 }  // namespace npujar::importer
