@@ -324,14 +324,16 @@ struct DepthwiseBlockPlan {
     return (taps + in_rows(out_rows) * padded_w + out_rows * p.out_w) * kLanes;
   }
 
-  // Sizes the bands. Returns false when kLanes output pixels do not fit the
-  // buffer (very wide planes or large kernels).
-  bool fit() {
+  // Sizes the bands. With any_start, bands may start at any multiple of
+  // kLanes, as the per-thread segments of the plane do. Returns false when
+  // kLanes output pixels do not fit the buffer (very wide planes or large
+  // kernels).
+  bool fit(bool any_start) {
     const int64_t reach = (p.out_w - 1) * p.stride_w + (p.kernel_w - 1) * p.dilation_w + 1;
     padded_w = max64(reach, p.pad_left + p.in_w);
     int64_t divisor = kLanes;
     while (p.out_w % divisor != 0) divisor /= 2;
-    step = p.out_w / divisor * kLanes;  // the least common multiple
+    step = any_start ? kLanes : p.out_w / divisor * kLanes;  // the least common multiple
     if (buffer_floats(max_rows(step)) > kDepthwiseBlockFloats) step = kLanes;
     if (buffer_floats(max_rows(step)) > kDepthwiseBlockFloats) return false;
 
@@ -559,23 +561,35 @@ struct DepthwiseBlockTask {
 bool depthwise_blocked(const npujar_model_args* ctx, const npk_conv2d_params& p, const float* x,
                        const float* weight, const float* bias, const float* residual,
                        const Activation& activation, float* y) {
+  // With fewer images than threads, and planes that split into whole cache
+  // lines, each thread gets a segment of the plane's pixels (see Segments).
+  // The segment is cut into bands of at most band_pixels, with the channel
+  // blocks innermost. Otherwise the threads split the channel blocks.
+  const int64_t plane = p.out_h * p.out_w;
+  const bool split = p.batch < thread_count(ctx) && thread_splits_pixels(ctx, plane);
   DepthwiseBlockPlan plan{p};
-  if (!plan.fit()) return false;
+  if (!plan.fit(split)) return false;
+  const Segments segments = thread_segments(ctx, plane, kLineFloats, split);
+  const int64_t segment_bands = ceil_div(segments.longest(), plan.band_pixels);
 
   const DepthwiseBlockTask task{plan, x, weight, bias, residual, activation, y};
   const int64_t blocks = ceil_div(p.out_channels, kLanes);
-  const int64_t plane = p.out_h * p.out_w;
   auto body = [&](int64_t begin, int64_t end) {
     for (int64_t index = begin; index < end; ++index) {
-      const int64_t band = index % plan.bands;
-      const int64_t block = index / plan.bands % blocks;
-      const int64_t n = index / plan.bands / blocks;
-      const int64_t q0 = band * plan.band_pixels;
-      if (q0 >= plane) continue;
-      task.run(n, block * kLanes, q0, min64(q0 + plan.band_pixels, plane));
+      const int64_t block = index % blocks;
+      const int64_t band = index / blocks % segment_bands;
+      const int64_t segment = index / blocks / segment_bands % segments.count;
+      const int64_t n = index / blocks / segment_bands / segments.count;
+      const int64_t first = segments.begin(segment);
+      const int64_t length = segments.end(segment) - first;
+      const int64_t band_length = round_up(ceil_div(length, segment_bands), plan.step);
+      const int64_t q0 = first + band * band_length;
+      const int64_t q1 = min64(q0 + band_length, first + length);
+      if (q0 >= q1) continue;
+      task.run(n, block * kLanes, q0, q1);
     }
   };
-  parallel_for(ctx, p.batch * blocks * plan.bands, body);
+  parallel_for(ctx, p.batch * segments.count * segment_bands * blocks, body);
   return true;
 }
 

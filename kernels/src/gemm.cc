@@ -45,6 +45,8 @@ struct GemmArgs {
   const ConvGeometry* conv;
   // When set, a bias per row of C (M elements), added like bias.
   const float* row_bias;
+  // Tasks walk column blocks outermost instead of row blocks.
+  bool columns_outer;
 };
 
 template <int MR, int NV>
@@ -406,6 +408,75 @@ void pack_a_conv(const ConvGeometry& cv, int64_t m0, int64_t rows, int64_t k0, i
   }
 }
 
+// The tasks of one GEMM: blocks of block_rows rows by tiles_per_block
+// column tiles. With several threads the blocks are grouped into one
+// segment per thread (see Segments), of rows or of column tiles, so that
+// each core writes whole cache lines of C and, across layers, keeps its
+// part of the data:
+// - a column-major C (an NCHW output, rows are pixels) is split by rows
+//   when the plane's pixels split into whole cache lines (thread_splits_pixels),
+//   else by columns (output channels, whole planes);
+// - a C flagged columns_outer (the transposed 1x1 convolution, columns are
+//   pixels) is split by columns;
+// - any other C keeps row blocks outermost, so that consecutive rows (the
+//   tokens of a sequence) stay on one thread.
+struct TaskGrid {
+  Segments rows;     // in rows of C
+  Segments columns;  // in column tiles
+  int64_t block_rows = 0;
+  int64_t tiles_per_block = 0;
+  int64_t m_blocks = 0;
+  int64_t n_blocks = 0;
+  bool columns_outer = false;
+
+  TaskGrid(const npujar_model_args* ctx, const GemmArgs& g, int64_t n_tiles, int64_t tile_width,
+           int64_t block_rows_in)
+      : rows{g.m, 1, 1}, columns{n_tiles, 1, 1}, block_rows(block_rows_in) {
+    const int64_t threads = thread_count(ctx);
+    const bool column_major = g.stride_cm == 1 && g.n > 1;
+    if (column_major && !g.columns_outer && thread_splits_pixels(ctx, g.m)) {
+      rows = thread_segments(ctx, g.m, kLineFloats, true);
+    } else if ((column_major || g.columns_outer) && n_tiles >= 2 * threads) {
+      // Segments of whole cache lines of columns: 16 channels of an NCHW
+      // output are whole lines for any plane size.
+      columns = thread_segments(ctx, n_tiles, max64(1, kLineFloats / tile_width), threads > 1);
+    }
+    columns_outer = g.columns_outer || columns.count > 1;
+    m_blocks = ceil_div(rows.longest(), block_rows);
+
+    // Split columns further while there are too few tasks to balance the
+    // threads; four tasks per thread absorbs uneven block sizes. Blocks
+    // keep whole cache lines where the columns are split.
+    const int64_t min_tiles = columns.count > 1 ? columns.align : 1;
+    tiles_per_block = max64(min_tiles, kTargetBlockColumns / tile_width);
+    while (threads > 1 && tiles_per_block > min_tiles &&
+           segments() * m_blocks * ceil_div(columns.longest(), tiles_per_block) < 4 * threads) {
+      tiles_per_block = max64(min_tiles, round_up((tiles_per_block + 1) / 2, min_tiles));
+    }
+    n_blocks = ceil_div(columns.longest(), tiles_per_block);
+  }
+
+  int64_t segments() const { return rows.count * columns.count; }
+  int64_t count() const { return segments() * m_blocks * n_blocks; }
+
+  // The rows [m0, m0 + row_count) and column tiles [t_begin, t_end) of
+  // task index; false when the task is empty.
+  bool task(int64_t index, int64_t* m0, int64_t* row_count, int64_t* t_begin,
+            int64_t* t_end) const {
+    const int64_t segment = index / (m_blocks * n_blocks);
+    const int64_t inner = index % (m_blocks * n_blocks);
+    const int64_t m_block = columns_outer ? inner % m_blocks : inner / n_blocks;
+    const int64_t n_block = columns_outer ? inner / m_blocks : inner % n_blocks;
+    const int64_t row_segment = rows.count > 1 ? segment : 0;
+    const int64_t column_segment = columns.count > 1 ? segment : 0;
+    *m0 = rows.begin(row_segment) + m_block * block_rows;
+    *row_count = min64(block_rows, rows.end(row_segment) - *m0);
+    *t_begin = columns.begin(column_segment) + n_block * tiles_per_block;
+    *t_end = min64(columns.end(column_segment), *t_begin + tiles_per_block);
+    return *row_count > 0 && *t_begin < *t_end;
+  }
+};
+
 template <int MR>
 void pack_a(const GemmArgs& g, int64_t m0, int64_t rows, int64_t k0, int64_t kc, float* packed) {
   if (g.conv != nullptr) {
@@ -433,18 +504,8 @@ void gemm_tiled(const npujar_model_args* ctx, const GemmArgs& g) {
   const int64_t kc_step = ceil_div(g.k, k_blocks);
   const int64_t block_rows =
       MR * (whole_k ? min64(kMaxBlockRows / MR, buffer_floats / (MR * g.k)) : kMaxBlockRows / MR);
-  const int64_t m_blocks = ceil_div(g.m, block_rows);
   const int64_t n_tiles = ceil_div(g.n, kWidth);
-
-  // Split columns further while there are too few tasks to balance the
-  // threads; four tasks per thread absorbs uneven block sizes.
-  int64_t tiles_per_block = max64(1, kTargetBlockColumns / kWidth);
-  const int64_t threads = thread_count(ctx);
-  while (threads > 1 && tiles_per_block > 1 &&
-         m_blocks * ceil_div(n_tiles, tiles_per_block) < 4 * threads) {
-    tiles_per_block = (tiles_per_block + 1) / 2;
-  }
-  const int64_t n_blocks = ceil_div(n_tiles, tiles_per_block);
+  const TaskGrid grid(ctx, g, n_tiles, kWidth, block_rows);
   const int64_t panel_stride = g.k * kPanelWidth;
 
   // Stores one tile, through the fast path when it can.
@@ -460,10 +521,8 @@ void gemm_tiled(const npujar_model_args* ctx, const GemmArgs& g) {
   auto body = [&](int64_t begin, int64_t end) {
     alignas(64) float packed_a[kMaxBlockRows * kMaxKc];
     for (int64_t task = begin; task < end; ++task) {
-      const int64_t m0 = (task / n_blocks) * block_rows;
-      const int64_t rows = min64(block_rows, g.m - m0);
-      const int64_t t_begin = (task % n_blocks) * tiles_per_block;
-      const int64_t t_end = min64(n_tiles, t_begin + tiles_per_block);
+      int64_t m0 = 0, rows = 0, t_begin = 0, t_end = 0;
+      if (!grid.task(task, &m0, &rows, &t_begin, &t_end)) continue;
 
       for (int64_t k0 = 0; k0 < g.k; k0 += kc_step) {
         const int64_t kc = min64(kc_step, g.k - k0);
@@ -485,7 +544,7 @@ void gemm_tiled(const npujar_model_args* ctx, const GemmArgs& g) {
       }
     }
   };
-  parallel_for(ctx, m_blocks * n_blocks, body);
+  parallel_for(ctx, grid.count(), body);
 }
 
 // Column-major C (stride_cm == 1): the NCHW output of the convolutions'
@@ -594,27 +653,15 @@ void gemm_columns(const npujar_model_args* ctx, const GemmArgs& g) {
   const int64_t kc_step = ceil_div(g.k, k_blocks);
   const int64_t tiles_per_row_block = max64(1, kMaxBlockRows * kMaxKc / (kRows * kc_step));
   const int64_t block_rows = tiles_per_row_block * kRows;
-  const int64_t m_blocks = ceil_div(g.m, block_rows);
   const int64_t n_tiles = ceil_div(g.n, NR);
-
-  // Split columns further while there are too few tasks to balance the
-  // threads.
-  int64_t tiles_per_block = max64(1, kTargetBlockColumns / NR);
-  const int64_t threads = thread_count(ctx);
-  while (threads > 1 && tiles_per_block > 1 &&
-         m_blocks * ceil_div(n_tiles, tiles_per_block) < 4 * threads) {
-    tiles_per_block = (tiles_per_block + 1) / 2;
-  }
-  const int64_t n_blocks = ceil_div(n_tiles, tiles_per_block);
+  const TaskGrid grid(ctx, g, n_tiles, NR, block_rows);
   const int64_t panel_stride = g.k * kPanelWidth;
 
   auto body = [&](int64_t begin, int64_t end) {
     alignas(64) float packed_a[kMaxBlockRows * kMaxKc];
     for (int64_t task = begin; task < end; ++task) {
-      const int64_t m0 = (task / n_blocks) * block_rows;
-      const int64_t rows = min64(block_rows, g.m - m0);
-      const int64_t t_begin = (task % n_blocks) * tiles_per_block;
-      const int64_t t_end = min64(n_tiles, t_begin + tiles_per_block);
+      int64_t m0 = 0, rows = 0, t_begin = 0, t_end = 0;
+      if (!grid.task(task, &m0, &rows, &t_begin, &t_end)) continue;
 
       for (int64_t k0 = 0; k0 < g.k; k0 += kc_step) {
         const int64_t kc = min64(kc_step, g.k - k0);
@@ -640,7 +687,7 @@ void gemm_columns(const npujar_model_args* ctx, const GemmArgs& g) {
       }
     }
   };
-  parallel_for(ctx, m_blocks * n_blocks, body);
+  parallel_for(ctx, grid.count(), body);
 }
 
 // Runs a tile of exactly m rows (m below the main tile's rows), NV vectors
@@ -712,7 +759,8 @@ void gemm_packed(const npujar_model_args* ctx, int64_t m, int64_t n, int64_t k, 
                  int64_t stride_cm, int64_t stride_cn, const float* bias, const float* residual,
                  Activation activation) {
   GemmArgs g{m,         n,         k,    a,        stride_am,  stride_ak, packed_b,
-             c,         stride_cm, stride_cn, bias, residual, activation, nullptr, nullptr};
+             c,         stride_cm, stride_cn, bias, residual, activation, nullptr, nullptr,
+             false};
   gemm_dispatch(ctx, g);
 }
 
@@ -721,7 +769,8 @@ void gemm_row_bias(const npujar_model_args* ctx, int64_t m, int64_t n, int64_t k
                    int64_t stride_cm, int64_t stride_cn, const float* row_bias,
                    const float* residual, Activation activation) {
   GemmArgs g{m,         n,         k,       a,        stride_am,  stride_ak, packed_b,
-             c,         stride_cm, stride_cn, nullptr, residual, activation, nullptr, row_bias};
+             c,         stride_cm, stride_cn, nullptr, residual, activation, nullptr, row_bias,
+             true};
   gemm_dispatch(ctx, g);
 }
 
@@ -730,7 +779,8 @@ void gemm_conv(const npujar_model_args* ctx, int64_t m, int64_t n, int64_t k,
                int64_t stride_cn, const float* bias, const float* residual,
                Activation activation) {
   GemmArgs g{m,         n,         k,    nullptr,  0,          0,     packed_b,
-             c,         stride_cm, stride_cn, bias, residual, activation, &conv, nullptr};
+             c,         stride_cm, stride_cn, bias, residual, activation, &conv, nullptr,
+             false};
   gemm_dispatch(ctx, g);
 }
 

@@ -26,7 +26,9 @@ void gemm_packed(const npujar_model_args* ctx, int64_t m, int64_t n, int64_t k, 
                  Activation activation);
 
 // The same GEMM with the bias per row of C (M elements) instead of per
-// column.
+// column. Its tasks walk C's columns outermost, so that thread i of N gets
+// about the i-th N-th of the columns: the pixels when C is an NCHW output
+// (see the pool's note in runtime/src/thread_pool.cc).
 void gemm_row_bias(const npujar_model_args* ctx, int64_t m, int64_t n, int64_t k, const float* a,
                    int64_t stride_am, int64_t stride_ak, const float* packed_b, float* c,
                    int64_t stride_cm, int64_t stride_cn, const float* row_bias,

@@ -20,7 +20,10 @@ extern "C" {
 #define NPUJAR_ENTRY_SYMBOL "npujar_model_run"
 
 /* Runs body(context, begin, end) over [0, count) split into chunks, possibly
- * on several threads, and returns when every chunk has finished. */
+ * on several threads, and returns when every chunk has finished. Tasks may
+ * run in any order on any thread. For speed only, the runtime's pool runs
+ * tasks [count * i / N, count * (i + 1) / N) on thread i of num_threads
+ * first; the kernels lay out their tasks to use that. */
 typedef void (*npujar_task_fn)(void* context, int64_t begin, int64_t end);
 typedef void (*npujar_parallel_for_fn)(void* pool, int64_t count, npujar_task_fn body,
                                        void* context);

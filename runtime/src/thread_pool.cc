@@ -1,6 +1,15 @@
 // Each parallel_for publishes a Job that workers copy under the mutex as a
-// shared_ptr. A late worker may still hold a finished job, but its chunk
-// counter is exhausted, so it never calls a body whose context is gone.
+// shared_ptr. A late worker may still hold a finished job, but every task
+// range is exhausted, so it never calls a body whose context is gone.
+//
+// Thread i of N (the caller is 0, worker w is w) owns the tasks
+// [count * i / N, count * (i + 1) / N). It runs those first, in chunks,
+// then takes chunks from the other threads' ranges. The kernels order their
+// tasks so that a thread gets the same part of the data in consecutive
+// layers (the same pixels, or the same channels), so a layer mostly reads
+// what its own core wrote in the layer before. With chunks handed out first
+// come, first served, mobilenet_v2's layers took 24 % more CPU time on 2
+// threads than on 1; with owned ranges and aligned tasks, 8 %.
 #include "npujar/runtime/thread_pool.h"
 
 #include <algorithm>
@@ -41,14 +50,23 @@ bool spin_until(Predicate done) {
 
 }  // namespace
 
+// The tasks [begin, end) that one thread owns; next is the first not yet
+// taken, by the owner or by a thread that finished its own range.
+struct alignas(64) TaskRange {
+  std::atomic<int64_t> next{0};
+  int64_t end = 0;
+};
+
 struct ThreadPool::Job {
+  explicit Job(int threads) : ranges(new TaskRange[threads]), range_count(threads) {}
+
   npujar_task_fn body = nullptr;
   void* context = nullptr;
   int64_t count = 0;
   int64_t chunk_size = 1;
-  int64_t chunk_count = 0;
-  std::atomic<int64_t> next_chunk{0};
-  std::atomic<int64_t> finished_chunks{0};
+  std::unique_ptr<TaskRange[]> ranges;
+  int range_count = 0;
+  std::atomic<int64_t> finished_tasks{0};
   std::mutex mutex;
   std::condition_variable finished;
 };
@@ -56,7 +74,7 @@ struct ThreadPool::Job {
 ThreadPool::ThreadPool(int num_threads) : num_threads_(std::max(1, num_threads)) {
   workers_.reserve(num_threads_ - 1);
   for (int i = 1; i < num_threads_; ++i) {
-    workers_.emplace_back([this] { worker_loop(); });
+    workers_.emplace_back([this, i] { worker_loop(i); });
   }
 }
 
@@ -82,20 +100,23 @@ void ThreadPool::parallel_for(int64_t count, npujar_task_fn body, void* context)
     return;
   }
 
-  auto job = std::make_shared<Job>();
+  auto job = std::make_shared<Job>(num_threads_);
   job->body = body;
   job->context = context;
   job->count = count;
-  // Four chunks per thread balance uneven chunks without much overhead.
+  // About four chunks per thread balance uneven tasks without much overhead.
   int64_t target_chunks = std::min<int64_t>(count, int64_t{num_threads_} * 4);
   job->chunk_size = (count + target_chunks - 1) / target_chunks;
-  job->chunk_count = (count + job->chunk_size - 1) / job->chunk_size;
+  for (int i = 0; i < num_threads_; ++i) {
+    job->ranges[i].next.store(count * i / num_threads_, std::memory_order_relaxed);
+    job->ranges[i].end = count * (i + 1) / num_threads_;
+  }
 
   std::unique_lock<std::mutex> dispatch(dispatch_mutex_, std::defer_lock);
-  bool use_workers = !workers_.empty() && !t_inside_chunk && job->chunk_count > 1 &&
+  bool use_workers = !workers_.empty() && !t_inside_chunk && count > 1 &&
                      dispatch.try_lock();
   if (!use_workers) {
-    run_chunks(*job);
+    run_chunks(*job, 0);
     return;
   }
 
@@ -106,29 +127,34 @@ void ThreadPool::parallel_for(int64_t count, npujar_task_fn body, void* context)
   }
   wake_.notify_all();
 
-  run_chunks(*job);
+  run_chunks(*job, 0);
   wait_for_completion(*job);
 
   std::lock_guard<std::mutex> lock(mutex_);
   current_job_.reset();
 }
 
-void ThreadPool::run_chunks(Job& job) {
+void ThreadPool::run_chunks(Job& job, int thread_index) {
   bool was_inside = t_inside_chunk;
   t_inside_chunk = true;
-  for (;;) {
-    int64_t chunk = job.next_chunk.fetch_add(1, std::memory_order_relaxed);
-    if (chunk >= job.chunk_count) {
-      break;
-    }
-    int64_t begin = chunk * job.chunk_size;
-    int64_t end = std::min(job.count, begin + job.chunk_size);
-    job.body(job.context, begin, end);
 
-    if (job.finished_chunks.fetch_add(1, std::memory_order_acq_rel) + 1 == job.chunk_count) {
-      // Taking the mutex orders this notification after the waiter's check.
-      { std::lock_guard<std::mutex> lock(job.mutex); }
-      job.finished.notify_all();
+  // Own range first, then the others', starting with the next thread's.
+  for (int offset = 0; offset < job.range_count; ++offset) {
+    TaskRange& range = job.ranges[(thread_index + offset) % job.range_count];
+    for (;;) {
+      int64_t begin = range.next.fetch_add(job.chunk_size, std::memory_order_relaxed);
+      if (begin >= range.end) {
+        break;
+      }
+      int64_t end = std::min(range.end, begin + job.chunk_size);
+      job.body(job.context, begin, end);
+
+      if (job.finished_tasks.fetch_add(end - begin, std::memory_order_acq_rel) + (end - begin) ==
+          job.count) {
+        // Taking the mutex orders this notification after the waiter's check.
+        { std::lock_guard<std::mutex> lock(job.mutex); }
+        job.finished.notify_all();
+      }
     }
   }
   t_inside_chunk = was_inside;
@@ -136,7 +162,7 @@ void ThreadPool::run_chunks(Job& job) {
 
 void ThreadPool::wait_for_completion(Job& job) {
   auto all_finished = [&job] {
-    return job.finished_chunks.load(std::memory_order_acquire) == job.chunk_count;
+    return job.finished_tasks.load(std::memory_order_acquire) == job.count;
   };
   if (spin_until(all_finished)) {
     return;
@@ -160,7 +186,7 @@ std::shared_ptr<ThreadPool::Job> ThreadPool::wait_for_job(uint64_t* seen_generat
   return current_job_;
 }
 
-void ThreadPool::worker_loop() {
+void ThreadPool::worker_loop(int thread_index) {
   uint64_t seen_generation = 0;
   for (;;) {
     std::shared_ptr<Job> job = wait_for_job(&seen_generation);
@@ -171,7 +197,7 @@ void ThreadPool::worker_loop() {
       }
       continue;
     }
-    run_chunks(*job);
+    run_chunks(*job, thread_index);
   }
 }
 

@@ -271,6 +271,29 @@ TEST(Conv2d, WinogradVectorEdgesMatchReference) {
   check_conv({1, 32, 5, 131, 40, 3, 3, 1, 1, 2, 0, 2, 2, 1, 1, 1, true, true, 1, 3});
 }
 
+// With 2 or 3 threads, planes of whole cache lines (256 pixels or more,
+// a multiple of 16) are split into one segment of pixels per thread, and
+// smaller or unaligned planes by output channels (runtime thread pool's
+// note). The segments start mid-row and cut bands, K blocks and tiles.
+TEST(Conv2d, ThreadSegmentsMatchReference) {
+  // batch c h w o kh kw sh sw pt pl pb pr dh dw groups bias residual activation threads
+  // Depthwise: segments of pixels, stride 2, a 5x5 kernel, odd channels.
+  check_conv({1, 33, 16, 16, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 33, true, true, 2, 3});
+  check_conv({1, 20, 32, 40, 20, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 20, true, false, 2, 2});
+  check_conv({1, 17, 20, 16, 17, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 17, false, true, 1, 3});
+  // Depthwise on 14x14: channel blocks.
+  check_conv({1, 40, 14, 14, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 40, true, true, 2, 3});
+  // 1x1 with the NCHW output as a column-major C: rows (pixels) split.
+  check_conv({1, 96, 16, 16, 24, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, true, true, 0, 2});
+  check_conv({1, 40, 20, 20, 24, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, true, false, 1, 3});
+  // 14x14 outputs: columns (output channels) split.
+  check_conv({1, 96, 14, 14, 40, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, true, true, 2, 2});
+  check_conv({1, 96, 14, 14, 72, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, true, false, 0, 3});
+  check_conv({1, 32, 28, 28, 48, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, true, true, 1, 3});
+  // Transposed 1x1 (pixels are C's columns): column tiles split.
+  check_conv({1, 16, 32, 32, 64, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, true, true, 2, 3});
+}
+
 TEST(Conv2d, ScratchOnlyForWinogradAndTransposed1x1) {
   npk_conv2d_params winograd{1, 64, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 14, 14};
   EXPECT_GT(npk_conv2d_scratch_size(&winograd), 0);

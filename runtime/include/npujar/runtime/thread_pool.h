@@ -10,7 +10,8 @@
 // workers; the others run their loop on their own thread, so concurrent
 // model runs never wait for each other and never oversubscribe the cores.
 // Chunk boundaries depend only on `count` and the thread count, never on
-// who runs a chunk, so results do not depend on contention.
+// who runs a chunk, so results do not depend on contention. Thread i of N
+// (the caller is 0) owns the i-th N-th of the tasks and runs it first.
 #pragma once
 
 #include <atomic>
@@ -47,9 +48,9 @@ class ThreadPool {
  private:
   struct Job;
 
-  void worker_loop();
+  void worker_loop(int thread_index);
   std::shared_ptr<Job> wait_for_job(uint64_t* seen_generation);
-  static void run_chunks(Job& job);
+  static void run_chunks(Job& job, int thread_index);
   static void wait_for_completion(Job& job);
 
   const int num_threads_;
