@@ -202,10 +202,14 @@ void pack_a_strided(const GemmArgs& g, int64_t m0, int64_t rows, int64_t k0, int
         float* dst = packed + (t * kc + k) * MR;
         const float* src = a + t * MR + k * g.stride_ak;
         // Whole vectors where MR allows, because clang-15 compiles the
-        // unrolled scalar loop to single-float moves.
+        // unrolled scalar loop to single-float moves. MR of 5 to 8 floats
+        // moves as two overlapping 16-byte copies instead.
         if constexpr (MR % kLanes == 0) {
           NPK_UNROLL
           for (int i = 0; i < MR; i += kLanes) store(dst + i, load(src + i));
+        } else if constexpr (MR > 4 && MR <= 8) {
+          __builtin_memcpy(dst, src, 4 * sizeof(float));
+          __builtin_memcpy(dst + MR - 4, src + MR - 4, 4 * sizeof(float));
         } else {
           NPK_UNROLL
           for (int i = 0; i < MR; ++i) dst[i] = src[i];
@@ -421,6 +425,9 @@ void pack_a_conv(const ConvGeometry& cv, int64_t m0, int64_t rows, int64_t k0, i
 // - any other C keeps row blocks outermost, so that consecutive rows (the
 //   tokens of a sequence) stay on one thread.
 struct TaskGrid {
+  // Column tiles per cache line of C's columns.
+  static int64_t line_tiles(int64_t tile_width) { return max64(1, kLineFloats / tile_width); }
+
   Segments rows;     // in rows of C
   Segments columns;  // in column tiles
   int64_t block_rows = 0;
@@ -436,10 +443,11 @@ struct TaskGrid {
     const bool column_major = g.stride_cm == 1 && g.n > 1;
     if (column_major && !g.columns_outer && thread_splits_pixels(ctx, g.m)) {
       rows = thread_segments(ctx, g.m, kLineFloats, true);
-    } else if ((column_major || g.columns_outer) && n_tiles >= 2 * threads) {
+    } else if ((column_major || g.columns_outer) &&
+               n_tiles >= threads * line_tiles(tile_width)) {
       // Segments of whole cache lines of columns: 16 channels of an NCHW
       // output are whole lines for any plane size.
-      columns = thread_segments(ctx, n_tiles, max64(1, kLineFloats / tile_width), threads > 1);
+      columns = thread_segments(ctx, n_tiles, line_tiles(tile_width), threads > 1);
     }
     columns_outer = g.columns_outer || columns.count > 1;
     m_blocks = ceil_div(rows.longest(), block_rows);
@@ -718,6 +726,30 @@ void gemm_small_m(const npujar_model_args* ctx, const GemmArgs& g) {
   return g.stride_cm == 1 && g.n > 1 && 8 * round_up(g.m, tile_rows) <= 9 * g.m;
 }
 
+// Picks the tile for a column-major C whose columns (output channels) the
+// threads split, by the rows and columns the busiest thread computes:
+// 0 for the 7x64 row tile, 1 for 8x32 and 2 for the 32-row column tile.
+// A tile that leaves one thread with more columns or spare rows loses,
+// even where it is faster on one thread. For example, a 14x14 1x1
+// convolution to 64 channels has a single 64-column tile, so with that
+// tile one core did all the work.
+[[maybe_unused]] int split_column_tile(int64_t threads, const GemmArgs& g) {
+  auto busiest = [&](int64_t rows, int64_t tile_width) {
+    const int64_t group = TaskGrid::line_tiles(tile_width) * tile_width;
+    return round_up(g.m, rows) * ceil_div(ceil_div(g.n, group), threads) * group;
+  };
+  // Every task packs its rows of A for each of its column blocks. With few
+  // rows the column tile's partial row tile is packed one float at a time:
+  // 960->160 channels at 7x7 took twice as long with it as with 8x32.
+  const int64_t costs[3] = {busiest(7, 64), busiest(8, 32), busiest(2 * kLanes, 8)};
+  const int candidates = g.m >= 8 * kLanes ? 3 : 2;
+  int best = 0;
+  for (int i = 1; i < candidates; ++i) {
+    if (costs[i] < costs[best]) best = i;
+  }
+  return best;
+}
+
 void gemm_dispatch(const npujar_model_args* ctx, const GemmArgs& g) {
 #if NPK_VECTOR_BYTES == 64
   // Column tiles: 8 columns by 3 or 2 vectors, with the A vectors and a
@@ -726,6 +758,14 @@ void gemm_dispatch(const npujar_model_args* ctx, const GemmArgs& g) {
   // 3x3 kernel and from 0.126 to 0.105 ms with a 1x1 kernel, both stride 2.
   if (prefers_columns(g, 3 * kLanes)) return gemm_columns<8, 3>(ctx, g);
   if (prefers_columns(g, 2 * kLanes)) return gemm_columns<8, 2>(ctx, g);
+  const int64_t threads = thread_count(ctx);
+  if (threads > 1 && g.stride_cm == 1 && g.n > 1 && g.m >= 8 && !thread_splits_pixels(ctx, g.m)) {
+    switch (split_column_tile(threads, g)) {
+      case 0: return gemm_tiled<7, 4>(ctx, g);
+      case 1: return gemm_tiled<8, 2>(ctx, g);
+      default: return gemm_columns<8, 2>(ctx, g);
+    }
+  }
   // 32 zmm registers: 8x2 (16 accumulators) or 7x4 (28 accumulators).
   if (g.m < 8) return gemm_small_m<4>(ctx, g);
   const int64_t cost_8x32 = round_up(g.m, 8) * round_up(g.n, 32);

@@ -290,6 +290,10 @@ TEST(Conv2d, ThreadSegmentsMatchReference) {
   check_conv({1, 96, 14, 14, 40, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, true, true, 2, 2});
   check_conv({1, 96, 14, 14, 72, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, true, false, 0, 3});
   check_conv({1, 32, 28, 28, 48, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, true, true, 1, 3});
+  // The tile with the least work on the busiest thread (64-byte build):
+  // column tiles for 96 channels at 14x14, 8x32 row tiles at 7x7.
+  check_conv({1, 64, 14, 14, 96, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, true, true, 2, 2});
+  check_conv({1, 96, 7, 7, 160, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, true, true, 0, 2});
   // Transposed 1x1 (pixels are C's columns): column tiles split.
   check_conv({1, 16, 32, 32, 64, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, true, true, 2, 3});
 }
