@@ -41,6 +41,23 @@ TEST(InputSpec, ErrorNamesTheSpecAndTheFix) {
   }
 }
 
+TEST(InputSpec, RejectsShapesOverOneTebibyte) {
+  // 2^38 floats are exactly 1 TiB and pass; one more element, a product
+  // that overflows int64_t, or a large symbol coefficient does not.
+  EXPECT_NO_THROW(parse_input_spec("x:f32[262144,1048576]"));
+  for (const char* text : {"x:f32[262145,1048576]", "x:u8[999999999999999999,999999999999999999]",
+                           "x:f32[N,3,1000000*H,1000000]"}) {
+    try {
+      parse_input_spec(text);
+      ADD_FAILURE() << "no error for " << text;
+    } catch (const ImportError& error) {
+      std::string message = error.what();
+      EXPECT_NE(message.find(text), std::string::npos) << message;
+      EXPECT_NE(message.find("1 TiB"), std::string::npos) << message;
+    }
+  }
+}
+
 TEST(OperatorDocs, ListsEveryFamilyAndInplaceForms) {
   std::string document = operators_markdown();
   for (const char* kind : {"`aten::_convolution`", "`aten::conv2d`", "`aten::relu_`", "`aten::hardtanh_`",

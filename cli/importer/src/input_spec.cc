@@ -46,6 +46,24 @@ bool parse_dim(const std::string& text, ir::Dim* dim) {
   return true;
 }
 
+// Bound on one input's bytes with every symbol at 1: far above any real
+// model input, and low enough that shapes derived from it (products of a
+// few such extents) stay inside int64_t.
+constexpr int64_t kMaxInputBytes = int64_t{1} << 40;
+
+// Rejects a shape whose fixed extents (and symbol coefficients) alone
+// exceed kMaxInputBytes, before code generation overflows on it.
+void check_size(const InputSpec& spec, const std::string& text) {
+  int64_t bytes = static_cast<int64_t>(ir::dtype_size(spec.dtype));
+  for (const ir::Dim& dim : spec.shape) {
+    // A fixed extent, or the coefficient of a symbol.
+    if (__builtin_mul_overflow(bytes, dim.coefficient, &bytes) || bytes > kMaxInputBytes) {
+      throw ImportError("input spec '" + text + "' describes more than 1 TiB (2^40 bytes) with " +
+                        "every symbol at 1; check the extents");
+    }
+  }
+}
+
 }  // namespace
 
 InputSpec parse_input_spec(const std::string& text) {
@@ -84,6 +102,7 @@ InputSpec parse_input_spec(const std::string& text) {
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
+  check_size(spec, text);
   return spec;
 }
 
