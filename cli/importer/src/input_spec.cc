@@ -46,9 +46,9 @@ bool parse_dim(const std::string& text, ir::Dim* dim) {
   return true;
 }
 
-// Bound on one input's bytes with every symbol at 1: far above any real
-// model input, and low enough that shapes derived from it (products of a
-// few such extents) stay inside int64_t.
+// Bound on one input's bytes with every symbol at 1, far above any real
+// model input. Code generation reported a negative buffer size for inputs
+// whose byte count overflowed int64_t.
 constexpr int64_t kMaxInputBytes = int64_t{1} << 40;
 
 // Rejects a shape whose fixed extents (and symbol coefficients) alone
