@@ -192,15 +192,28 @@ std::vector<Path> choose_paths(const CompareOptions& options,
   }
   if (options.all) {
     // The default selection lists every variant this host can run, best
-    // first; each is then loaded on its own.
-    auto loaded = runtime::Model::load_file(options.archive, runtime_options);
-    if (!loaded) {
-      throw CommandError{"compare: " + loaded.status().message()};
+    // first; each is then loaded on its own. Selecting loads nothing, so a
+    // bitcode variant is not JIT-compiled one extra time here.
+    runtime::Result<runtime::ResolvedOptions> resolved = runtime::resolve_options(runtime_options);
+    if (!resolved) {
+      throw CommandError{"compare: " + resolved.status().message()};
     }
-    for (const runtime::Candidate& candidate : (*loaded)->selection().candidates) {
+    format::Manifest manifest;
+    try {
+      manifest = format::ArchiveReader::open_file(options.archive).manifest();
+    } catch (const format::FormatError& error) {
+      throw CommandError{"compare: " + options.archive + ": " + error.message()};
+    }
+    runtime::Result<runtime::Selection> selection =
+        runtime::select_variants(manifest, runtime::host_selection_input(manifest, *resolved));
+    if (!selection) {
+      throw CommandError{"compare: archive '" + options.archive + "': " +
+                         selection.status().message()};
+    }
+    for (const runtime::Candidate& candidate : selection->candidates) {
       paths.push_back({candidate.variant->name, candidate.variant->name, false, false});
     }
-    for (const runtime::SkippedVariant& skipped : (*loaded)->selection().skipped) {
+    for (const runtime::SkippedVariant& skipped : selection->skipped) {
       std::printf("skipped %s: %s\n", skipped.name.c_str(), skipped.reason.c_str());
     }
   }

@@ -232,8 +232,8 @@ Status Model::prepare_weights() {
   }
 }
 
-Status Model::load_variant(const ResolvedOptions& options) {
-  const format::Manifest& manifest = archive_.manifest();
+SelectionInput host_selection_input(const format::Manifest& manifest,
+                                    const ResolvedOptions& options) {
   SelectionInput input;
   input.cpu = &host_cpu();
   if (selection_needs_devices(manifest, options.device)) {
@@ -245,8 +245,12 @@ Status Model::load_variant(const ResolvedOptions& options) {
 #ifdef NPUJAR_RUNTIME_HAS_NPU_BACKEND
   input.device_backends.insert("npu");
 #endif
+  return input;
+}
 
-  Result<Selection> selection = select_variants(manifest, input);
+Status Model::load_variant(const ResolvedOptions& options) {
+  const format::Manifest& manifest = archive_.manifest();
+  Result<Selection> selection = select_variants(manifest, host_selection_input(manifest, options));
   if (!selection) {
     return selection.status().with_context("model '" + name_ + "'");
   }
