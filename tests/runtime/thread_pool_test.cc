@@ -126,5 +126,29 @@ TEST(ThreadPool, EntryAdapterForwards) {
   expect_each_index_once(coverage);
 }
 
+TEST(ThreadPool, EachThreadRunsItsOwnHalfFirst) {
+  // With 2 threads, tasks 0-1 belong to the caller and 2-3 to the worker.
+  // Each task takes 50 ms, and the caller takes a task from the worker's
+  // half only after finishing its own at 100 ms. So the worker runs both of
+  // its tasks when it wakes within 50 ms; with tasks handed out first come,
+  // first served it would run tasks 1 and 3.
+  ThreadPool pool(2);
+  std::vector<std::thread::id> runner(4);
+  auto body = [](void* raw, int64_t begin, int64_t end) {
+    auto* ids = static_cast<std::vector<std::thread::id>*>(raw);
+    for (int64_t i = begin; i < end; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      (*ids)[static_cast<size_t>(i)] = std::this_thread::get_id();
+    }
+  };
+  pool.parallel_for(4, body, &runner);
+
+  const std::thread::id caller = std::this_thread::get_id();
+  EXPECT_EQ(runner[0], caller);
+  EXPECT_EQ(runner[1], caller);
+  EXPECT_NE(runner[2], caller);
+  EXPECT_NE(runner[3], caller);
+}
+
 }  // namespace
 }  // namespace npujar::runtime
