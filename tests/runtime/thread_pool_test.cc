@@ -130,8 +130,8 @@ TEST(ThreadPool, EachThreadRunsItsOwnHalfFirst) {
   // With 2 threads, tasks 0-1 belong to the caller and 2-3 to the worker.
   // Each task takes 50 ms, and the caller takes a task from the worker's
   // half only after finishing its own at 100 ms. So the worker runs both of
-  // its tasks when it wakes within 50 ms; with tasks handed out first come,
-  // first served it would run tasks 1 and 3.
+  // its tasks when it wakes within 50 ms. With tasks handed out first come,
+  // first served, it would run tasks 1 and 3.
   ThreadPool pool(2);
   std::vector<std::thread::id> runner(4);
   auto body = [](void* raw, int64_t begin, int64_t end) {
