@@ -64,12 +64,12 @@ inline Segments thread_segments(const npujar_model_args* ctx, int64_t extent, in
 // Floats per 64-byte cache line.
 constexpr int64_t kLineFloats = 16;
 
-// True when the threads split planes of this many pixels into segments of
-// whole cache lines: the plane is whole lines and large enough to split.
-// Smaller planes, such as 14x14 (784 bytes), are split by channels
-// instead: segments of pixels shared a cache line between the cores at
-// every plane, and mobilenet_v2's 14x14 depthwise convolutions ran 2.3
-// times their serial CPU time.
+// Returns true when the threads split planes of this many pixels into
+// segments of whole cache lines, because the plane is whole lines and large
+// enough to split. Smaller planes, such as 14x14 (784 bytes), are split by
+// channels instead. Split by pixels, they shared cache lines between the
+// cores at every plane, and the chunks of mobilenet_v2's 14x14 depthwise
+// convolutions took 2.3 times their serial CPU time.
 inline bool thread_splits_pixels(const npujar_model_args* ctx, int64_t pixels) {
   return thread_count(ctx) > 1 && pixels % kLineFloats == 0 && pixels >= 16 * kLineFloats;
 }

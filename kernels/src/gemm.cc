@@ -237,6 +237,33 @@ void pack_a_strided(const GemmArgs& g, int64_t m0, int64_t rows, int64_t k0, int
   }
 }
 
+// A tap of a convolution's implicit A: the input channel and kernel
+// position of one K index. next() steps to the following K index.
+struct ConvTap {
+  const ConvGeometry& cv;
+  int64_t c;
+  int64_t kh;
+  int64_t kw;
+
+  ConvTap(const ConvGeometry& geometry, int64_t k)
+      : cv(geometry),
+        c(k / (geometry.kernel_h * geometry.kernel_w)),
+        kh(k % (geometry.kernel_h * geometry.kernel_w) / geometry.kernel_w),
+        kw(k % geometry.kernel_w) {}
+
+  const float* plane() const { return cv.x + c * cv.in_h * cv.in_w; }
+  int64_t dh() const { return kh * cv.dilation_h; }
+  int64_t dw() const { return kw * cv.dilation_w; }
+
+  void next() {
+    if (++kw < cv.kernel_w) return;
+    kw = 0;
+    if (++kh < cv.kernel_h) return;
+    kh = 0;
+    ++c;
+  }
+};
+
 // Packs A from a convolution's input for the row tiles (MR below kLanes).
 // For each tile the MR pixels' window origins are computed once. A tile whose pixels lie in one output row, and
 // whose taps stay inside the input row, copies MR input floats per tap
@@ -245,8 +272,6 @@ template <int MR>
 void pack_a_conv_pixels(const ConvGeometry& cv, int64_t m0, int64_t rows, int64_t k0, int64_t kc,
                  float* packed) {
   const int64_t tiles = ceil_div(rows, MR);
-  const int64_t kernel_area = cv.kernel_h * cv.kernel_w;
-  const int64_t plane_size = cv.in_h * cv.in_w;
   constexpr int64_t kOutside = -(int64_t(1) << 40);
 
   for (int64_t t = 0; t < tiles; ++t) {
@@ -262,13 +287,11 @@ void pack_a_conv_pixels(const ConvGeometry& cv, int64_t m0, int64_t rows, int64_
     const bool one_row = valid == MR && first_pixel % cv.out_w + MR <= cv.out_w;
     const int64_t last_offset = (MR - 1) * cv.stride_w;
 
-    int64_t c = k0 / kernel_area;
-    int64_t kh = k0 % kernel_area / cv.kernel_w;
-    int64_t kw = k0 % cv.kernel_w;
-    for (int64_t k = 0; k < kc; ++k) {
-      const float* plane = cv.x + c * plane_size;
-      const int64_t dh = kh * cv.dilation_h;
-      const int64_t dw = kw * cv.dilation_w;
+    ConvTap tap(cv, k0);
+    for (int64_t k = 0; k < kc; ++k, tap.next()) {
+      const float* plane = tap.plane();
+      const int64_t dh = tap.dh();
+      const int64_t dw = tap.dw();
       const int64_t ih = origin_h[0] + dh;
       const int64_t iw = origin_w[0] + dw;
       if (one_row && ih >= 0 && ih < cv.in_h && iw >= 0 && iw + last_offset < cv.in_w) {
@@ -288,13 +311,6 @@ void pack_a_conv_pixels(const ConvGeometry& cv, int64_t m0, int64_t rows, int64_
           dst[k * MR + i] = inside ? plane[h * cv.in_w + w] : 0.0f;
         }
       }
-      if (++kw == cv.kernel_w) {
-        kw = 0;
-        if (++kh == cv.kernel_h) {
-          kh = 0;
-          ++c;
-        }
-      }
     }
   }
 }
@@ -310,8 +326,6 @@ template <int MR>
 void pack_a_conv_runs(const ConvGeometry& cv, int64_t m0, int64_t rows, int64_t k0, int64_t kc,
                  float* packed) {
   const int64_t tiles = ceil_div(rows, MR);
-  const int64_t kernel_area = cv.kernel_h * cv.kernel_w;
-  const int64_t plane_size = cv.in_h * cv.in_w;
 
   for (int64_t t = 0; t < tiles; ++t) {
     float* dst = packed + t * kc * MR;
@@ -333,13 +347,11 @@ void pack_a_conv_runs(const ConvGeometry& cv, int64_t m0, int64_t rows, int64_t 
     }
     const bool one_row = runs == 1 && valid == MR;
 
-    int64_t c = k0 / kernel_area;
-    int64_t kh = k0 % kernel_area / cv.kernel_w;
-    int64_t kw = k0 % cv.kernel_w;
-    for (int64_t k = 0; k < kc; ++k) {
-      const float* plane = cv.x + c * plane_size;
-      const int64_t dh = kh * cv.dilation_h;
-      const int64_t dw = kw * cv.dilation_w;
+    ConvTap tap(cv, k0);
+    for (int64_t k = 0; k < kc; ++k, tap.next()) {
+      const float* plane = tap.plane();
+      const int64_t dh = tap.dh();
+      const int64_t dw = tap.dw();
       float* out = dst + k * MR;
 
       // A whole tile inside one input row copies MR floats unrolled.
@@ -389,14 +401,6 @@ void pack_a_conv_runs(const ConvGeometry& cv, int64_t m0, int64_t rows, int64_t 
           for (int64_t j = inside_end; j < count; ++j) run[j] = 0.0f;
         }
         for (int64_t i = valid; i < MR; ++i) out[i] = 0.0f;
-      }
-
-      if (++kw == cv.kernel_w) {
-        kw = 0;
-        if (++kh == cv.kernel_h) {
-          kh = 0;
-          ++c;
-        }
       }
     }
   }

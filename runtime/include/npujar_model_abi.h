@@ -23,7 +23,7 @@ extern "C" {
  * on several threads, and returns when every chunk has finished. Tasks may
  * run in any order on any thread. For speed only, the runtime's pool runs
  * tasks [count * i / N, count * (i + 1) / N) on thread i of num_threads
- * first; the kernels lay out their tasks to use that. */
+ * first, and the kernels lay out their tasks to use that. */
 typedef void (*npujar_task_fn)(void* context, int64_t begin, int64_t end);
 typedef void (*npujar_parallel_for_fn)(void* pool, int64_t count, npujar_task_fn body,
                                        void* context);

@@ -50,8 +50,8 @@ bool spin_until(Predicate done) {
 
 }  // namespace
 
-// The tasks [begin, end) that one thread owns; next is the first not yet
-// taken, by the owner or by a thread that finished its own range.
+// The tasks [begin, end) that one thread owns. next is the first task not
+// yet taken by the owner or by a thread that finished its own range.
 struct alignas(64) TaskRange {
   std::atomic<int64_t> next{0};
   int64_t end = 0;

@@ -273,8 +273,8 @@ TEST(Conv2d, WinogradVectorEdgesMatchReference) {
 
 // With 2 or 3 threads, planes of whole cache lines (256 pixels or more,
 // a multiple of 16) are split into one segment of pixels per thread, and
-// smaller or unaligned planes by output channels (runtime thread pool's
-// note). The segments start mid-row and cut bands, K blocks and tiles.
+// smaller or unaligned planes by output channels (see Segments in
+// kernels/src/common.h). The segments start mid-row and cut bands, K blocks and tiles.
 TEST(Conv2d, ThreadSegmentsMatchReference) {
   // batch c h w o kh kw sh sw pt pl pb pr dh dw groups bias residual activation threads
   // Depthwise: segments of pixels, stride 2, a 5x5 kernel, odd channels.

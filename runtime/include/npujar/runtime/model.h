@@ -32,10 +32,10 @@ struct TensorDescription {
 // "[N,3,224,224]".
 std::string shape_to_string(const std::vector<format::Dimension>& shape);
 
-// What selecting a variant of `manifest` on this host starts from: the
-// host's CPU, Level Zero's devices where the selection may need them, the
-// device backends built in, and `options`. Model loading uses it, and so
-// can a tool that shows the selection without loading anything.
+// Returns the input for selecting a variant of `manifest` on this host:
+// the host's CPU, Level Zero's devices where the selection may need them,
+// the device backends built in, and `options`. Model loading uses it, and
+// so can a tool that shows the selection without loading anything.
 SelectionInput host_selection_input(const format::Manifest& manifest,
                                     const ResolvedOptions& options);
 
